@@ -1,0 +1,298 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Artifact, MessageStatus, SandboxStatus, SessionStatus } from '@nightshift/protocol';
+import type { Database, MessagesTable, SessionsTable } from './schema.js';
+import type {
+  ArtifactRepo,
+  EventRepo,
+  MessageRecord,
+  MessageRepo,
+  SessionRecord,
+  SessionRepo,
+  Store,
+  StoredEvent,
+} from './store.js';
+
+/** Rows per INSERT statement: keeps well under SQLite's bound-parameter limit. */
+const EVENT_INSERT_CHUNK = 500;
+
+/** The store over any Kysely dialect; dialect-specific setup lives in its own module. */
+export class KyselyStore implements Store {
+  readonly sessions: SessionRepo;
+  readonly messages: MessageRepo;
+  readonly events: EventRepo;
+  readonly artifacts: ArtifactRepo;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.sessions = new Sessions(db);
+    this.messages = new Messages(db);
+    this.events = new Events(db);
+    this.artifacts = new Artifacts(db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+class Sessions implements SessionRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(s: SessionRecord): Promise<void> {
+    await this.db.insertInto('sessions').values(sessionRow(s)).execute();
+  }
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    const row = await this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && sessionFromRow(row);
+  }
+
+  async list(filter: { status?: SessionStatus | 'active-or-created' }): Promise<SessionRecord[]> {
+    let q = this.db.selectFrom('sessions').selectAll();
+    if (filter.status === 'active-or-created') q = q.where('status', 'in', ['active', 'created']);
+    else if (filter.status) q = q.where('status', '=', filter.status);
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+    return rows.map(sessionFromRow);
+  }
+
+  async update(id: string, patch: Partial<Omit<SessionRecord, 'id' | 'createdAt'>>): Promise<void> {
+    const row: Partial<SessionsTable> = {};
+    if (patch.repo !== undefined) row.repo = patch.repo;
+    if (patch.baseBranch !== undefined) row.base_branch = patch.baseBranch;
+    if (patch.branch !== undefined) row.branch = patch.branch;
+    if (patch.title !== undefined) row.title = patch.title;
+    if (patch.model !== undefined) row.model = patch.model;
+    if (patch.status !== undefined) row.status = patch.status;
+    if (patch.sandboxStatus !== undefined) row.sandbox_status = patch.sandboxStatus;
+    if (patch.statusBeforeArchive !== undefined) row.status_before_archive = patch.statusBeforeArchive;
+    if (patch.updatedAt !== undefined) row.updated_at = patch.updatedAt;
+    if (Object.keys(row).length === 0) return;
+    await this.db.updateTable('sessions').set(row).where('id', '=', id).execute();
+  }
+
+  async delete(id: string): Promise<void> {
+    // Children first: not every dialect is configured to cascade.
+    await this.db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('events').where('session_id', '=', id).execute();
+      await tx.deleteFrom('artifacts').where('session_id', '=', id).execute();
+      await tx.deleteFrom('messages').where('session_id', '=', id).execute();
+      await tx.deleteFrom('sessions').where('id', '=', id).execute();
+    });
+  }
+}
+
+class Messages implements MessageRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(m: MessageRecord): Promise<void> {
+    await this.db
+      .insertInto('messages')
+      .values({
+        id: m.id,
+        session_id: m.sessionId,
+        position: m.position,
+        text: m.text,
+        author_name: m.author.name,
+        author_email: m.author.email,
+        model: m.model,
+        status: m.status,
+        error: m.error,
+        client_request_id: m.clientRequestId,
+        created_at: m.createdAt,
+        started_at: m.startedAt,
+        finished_at: m.finishedAt,
+      })
+      .execute();
+  }
+
+  async get(sessionId: string, id: string): Promise<MessageRecord | undefined> {
+    const row = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && messageFromRow(row);
+  }
+
+  async findByClientRequestId(sessionId: string, clientRequestId: string): Promise<MessageRecord | undefined> {
+    const row = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .where('client_request_id', '=', clientRequestId)
+      .executeTakeFirst();
+    return row && messageFromRow(row);
+  }
+
+  async list(sessionId: string): Promise<MessageRecord[]> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .orderBy('position')
+      .execute();
+    return rows.map(messageFromRow);
+  }
+
+  async listUnfinished(): Promise<MessageRecord[]> {
+    const rows = await this.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('status', 'in', ['queued', 'running'])
+      .orderBy('session_id')
+      .orderBy('position')
+      .execute();
+    return rows.map(messageFromRow);
+  }
+
+  async maxPosition(sessionId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.max('position').as('max'))
+      .where('session_id', '=', sessionId)
+      .executeTakeFirst();
+    return Number(row?.max ?? 0);
+  }
+
+  async update(
+    id: string,
+    patch: Partial<Pick<MessageRecord, 'status' | 'error' | 'startedAt' | 'finishedAt'>>,
+  ): Promise<void> {
+    const row: Partial<MessagesTable> = {};
+    if (patch.status !== undefined) row.status = patch.status;
+    if (patch.error !== undefined) row.error = patch.error;
+    if (patch.startedAt !== undefined) row.started_at = patch.startedAt;
+    if (patch.finishedAt !== undefined) row.finished_at = patch.finishedAt;
+    if (Object.keys(row).length === 0) return;
+    await this.db.updateTable('messages').set(row).where('id', '=', id).execute();
+  }
+}
+
+class Events implements EventRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async append(events: StoredEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const rows = events.map((e) => ({
+      session_id: e.sessionId,
+      seq: e.seq,
+      type: e.type,
+      at: e.at,
+      data: JSON.stringify(e.data),
+    }));
+    if (rows.length <= EVENT_INSERT_CHUNK) {
+      await this.db.insertInto('events').values(rows).execute();
+      return;
+    }
+    await this.db.transaction().execute(async (tx) => {
+      for (let i = 0; i < rows.length; i += EVENT_INSERT_CHUNK) {
+        await tx.insertInto('events').values(rows.slice(i, i + EVENT_INSERT_CHUNK)).execute();
+      }
+    });
+  }
+
+  async list(sessionId: string, after: number, limit: number): Promise<StoredEvent[]> {
+    const rows = await this.db
+      .selectFrom('events')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .where('seq', '>', after)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ sessionId: r.session_id, seq: r.seq, type: r.type, at: r.at, data: JSON.parse(r.data) }));
+  }
+
+  async maxSeq(sessionId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('events')
+      .select((eb) => eb.fn.max('seq').as('max'))
+      .where('session_id', '=', sessionId)
+      .executeTakeFirst();
+    return Number(row?.max ?? 0);
+  }
+}
+
+class Artifacts implements ArtifactRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(sessionId: string, a: Artifact): Promise<void> {
+    await this.db
+      .insertInto('artifacts')
+      .values({
+        id: a.id,
+        session_id: sessionId,
+        type: a.type,
+        url: a.url,
+        data: JSON.stringify(a.data),
+        created_at: a.createdAt,
+      })
+      .execute();
+  }
+
+  async list(sessionId: string): Promise<Artifact[]> {
+    const rows = await this.db
+      .selectFrom('artifacts')
+      .selectAll()
+      .where('session_id', '=', sessionId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      type: r.type as Artifact['type'],
+      url: r.url,
+      data: JSON.parse(r.data) as Record<string, unknown>,
+      createdAt: r.created_at,
+    }));
+  }
+}
+
+function sessionRow(s: SessionRecord): SessionsTable {
+  return {
+    id: s.id,
+    repo: s.repo,
+    base_branch: s.baseBranch,
+    branch: s.branch,
+    title: s.title,
+    model: s.model,
+    status: s.status,
+    sandbox_status: s.sandboxStatus,
+    status_before_archive: s.statusBeforeArchive,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+  };
+}
+
+function sessionFromRow(r: Selectable<SessionsTable>): SessionRecord {
+  return {
+    id: r.id,
+    repo: r.repo,
+    baseBranch: r.base_branch,
+    branch: r.branch,
+    title: r.title,
+    model: r.model,
+    status: r.status as SessionStatus,
+    sandboxStatus: r.sandbox_status as SandboxStatus,
+    statusBeforeArchive: r.status_before_archive as SessionStatus | null,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function messageFromRow(r: Selectable<MessagesTable>): MessageRecord {
+  return {
+    id: r.id,
+    sessionId: r.session_id,
+    position: r.position,
+    text: r.text,
+    author: { name: r.author_name, email: r.author_email },
+    model: r.model,
+    status: r.status as MessageStatus,
+    error: r.error,
+    clientRequestId: r.client_request_id,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}

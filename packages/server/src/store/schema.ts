@@ -1,0 +1,56 @@
+/** Table shapes as stored. JSON columns hold text; timestamps are ISO strings. */
+export interface Database {
+  sessions: SessionsTable;
+  messages: MessagesTable;
+  events: EventsTable;
+  artifacts: ArtifactsTable;
+}
+
+export interface SessionsTable {
+  id: string;
+  repo: string;
+  base_branch: string;
+  branch: string;
+  title: string | null;
+  model: string | null;
+  status: string;
+  sandbox_status: string;
+  created_at: string;
+  updated_at: string;
+  /** Status to return to on unarchive. */
+  status_before_archive: string | null;
+}
+
+export interface MessagesTable {
+  id: string;
+  session_id: string;
+  /** Acceptance order within the session; the queue runs in this order. */
+  position: number;
+  text: string;
+  author_name: string;
+  author_email: string;
+  model: string | null;
+  status: string;
+  error: string | null;
+  client_request_id: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface EventsTable {
+  session_id: string;
+  seq: number;
+  type: string;
+  at: string;
+  data: string;
+}
+
+export interface ArtifactsTable {
+  id: string;
+  session_id: string;
+  type: string;
+  url: string | null;
+  data: string;
+  created_at: string;
+}
