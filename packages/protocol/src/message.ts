@@ -49,7 +49,8 @@ export type PromptBody = z.infer<typeof PromptBody>;
 
 export const PromptAccepted = z.object({
   messageId: z.string(),
-  status: z.enum(['queued', 'running']),
+  /** `queued` or `running` for a new prompt; a repeated clientRequestId reports the prompt's status now. */
+  status: MessageStatus,
   position: z.number().int().nonnegative(),
 });
 export type PromptAccepted = z.infer<typeof PromptAccepted>;

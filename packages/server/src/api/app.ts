@@ -1,0 +1,64 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { SessionRegistry } from '../sessions/session-registry.js';
+import type { RealtimeHub } from '../realtime/hub.js';
+import type { SseOptions } from '../realtime/sse.js';
+import type { Logger } from '../log.js';
+import { ApiError } from './errors.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { promptRoutes } from './routes/prompts.js';
+import { eventRoutes } from './routes/events.js';
+
+export interface AppDeps {
+  registry: SessionRegistry;
+  hub: RealtimeHub;
+  log: Logger;
+  version: string;
+  sse: SseOptions;
+  maxBodyBytes: number;
+  /** Serves the web UI for non-API paths, when it is built. */
+  web?: (path: string) => Promise<Response | undefined>;
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: deps.maxBodyBytes,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', `body: must be at most ${deps.maxBodyBytes} bytes`);
+      },
+    }),
+  );
+
+  app.get('/api/health', (c) => c.json({ ok: true, version: deps.version }));
+  app.route('/api/sessions', sessionRoutes(deps.registry));
+  app.route('/api/sessions', promptRoutes(deps.registry));
+  app.route('/api/sessions', eventRoutes(deps.registry, deps.hub, deps.sse));
+
+  app.all('/api/*', (c) => {
+    throw new ApiError(404, 'not_found', `no such endpoint: ${c.req.method} ${c.req.path}`);
+  });
+
+  app.get('*', async (c) => {
+    const page = await deps.web?.(c.req.path);
+    if (page) return page;
+    throw new ApiError(404, 'not_found', `no such page: ${c.req.path}`);
+  });
+
+  app.notFound((c) => c.json(new ApiError(404, 'not_found', `no such endpoint: ${c.req.method} ${c.req.path}`).toBody(), 404));
+
+  app.onError((err, c) => {
+    if (err instanceof ApiError) return c.json(err.toBody(), err.status);
+    if (err instanceof HTTPException && err.status < 500) {
+      return c.json(new ApiError(400, 'bad_request', err.message || 'bad request').toBody(), 400);
+    }
+    deps.log.error({ err, method: c.req.method, path: c.req.path }, 'request failed');
+    return c.json(new ApiError(500, 'internal_error', 'something went wrong on the server').toBody(), 500);
+  });
+
+  return app;
+}

@@ -1,0 +1,35 @@
+import { Hono } from 'hono';
+import { PromptBody, StopBody } from '@nightshift/protocol';
+import type { SessionRegistry } from '../../sessions/session-registry.js';
+import { readBody } from '../validate.js';
+import { toMessageJson } from '../present.js';
+
+export function promptRoutes(registry: SessionRegistry): Hono {
+  const app = new Hono();
+
+  app.post('/:id/prompts', async (c) => {
+    const actor = await registry.require(c.req.param('id'));
+    const body = await readBody(c, PromptBody);
+    return c.json(await actor.submit(body), 202);
+  });
+
+  app.get('/:id/messages', async (c) => {
+    const actor = await registry.require(c.req.param('id'));
+    const messages = await registry.store.messages.list(actor.id);
+    return c.json({ messages: messages.map(toMessageJson) });
+  });
+
+  app.delete('/:id/prompts/:messageId', async (c) => {
+    const actor = await registry.require(c.req.param('id'));
+    return c.json(await actor.cancel(c.req.param('messageId')));
+  });
+
+  app.post('/:id/stop', async (c) => {
+    const actor = await registry.require(c.req.param('id'));
+    const body = await readBody(c, StopBody);
+    await actor.stop(body.clearQueue ?? false);
+    return c.json({ ok: true }, 202);
+  });
+
+  return app;
+}

@@ -1,0 +1,48 @@
+import { Hono } from 'hono';
+import { CreateSessionBody, SessionListQuery } from '@nightshift/protocol';
+import type { SessionRegistry } from '../../sessions/session-registry.js';
+import { readBody, readQuery } from '../validate.js';
+import { notFound } from '../errors.js';
+
+export function sessionRoutes(registry: SessionRegistry): Hono {
+  const app = new Hono();
+
+  app.post('/', async (c) => {
+    const body = await readBody(c, CreateSessionBody);
+    return c.json(await registry.create(body), 201);
+  });
+
+  app.get('/', async (c) => {
+    const { status } = readQuery(c, SessionListQuery);
+    return c.json({ sessions: await registry.list(status) });
+  });
+
+  app.get('/:id', async (c) => {
+    const session = await registry.view(c.req.param('id'));
+    if (!session) throw notFound(`session ${c.req.param('id')}`);
+    return c.json(session);
+  });
+
+  app.post('/:id/archive', async (c) => {
+    const actor = await registry.require(c.req.param('id'));
+    return c.json(await actor.archive());
+  });
+
+  app.post('/:id/unarchive', async (c) => {
+    const actor = await registry.require(c.req.param('id'));
+    return c.json(await actor.unarchive());
+  });
+
+  app.delete('/:id', async (c) => {
+    await registry.delete(c.req.param('id'));
+    return c.body(null, 204);
+  });
+
+  app.post('/:id/warm', async (c) => {
+    const actor = await registry.require(c.req.param('id'));
+    await actor.warm();
+    return c.json({ ok: true }, 202);
+  });
+
+  return app;
+}

@@ -1,0 +1,419 @@
+import type {
+  Artifact,
+  Author,
+  EventInput,
+  Message,
+  PromptAccepted,
+  PromptBody,
+  Session,
+  SessionEvent,
+} from '@nightshift/protocol';
+import type { MessageRecord, SessionRecord, Store } from '../store/store.js';
+import type { Logger } from '../log.js';
+import type { AgentRunner, PromptJob, PromptResult, RunContext, SessionContext } from './agent-runner.js';
+import { decide, type QueueCommand, type QueueEffect, type QueueState } from './queue.js';
+import { Timeline } from './timeline.js';
+import { sandboxStatusAfter } from './sandbox-status.js';
+import { ApiError, notFound } from '../api/errors.js';
+import { toMessageJson, toSessionJson } from '../api/present.js';
+import { newId } from '../ids.js';
+
+export interface ActorDeps {
+  store: Store;
+  runner: AgentRunner;
+  log: Logger;
+  publish(sessionId: string, events: SessionEvent[]): void;
+  defaultModel: string | null;
+  defaultAuthor: Author;
+  /** How long a stopped prompt may take to wind down before it is ended regardless. */
+  stopGraceMs: number;
+}
+
+export const NO_MODEL_ERROR =
+  'No model is configured. Set NIGHTSHIFT_MODEL (e.g. anthropic/claude-sonnet-4-5) with the provider key ' +
+  '(ANTHROPIC_API_KEY, OPENAI_API_KEY, …), or NIGHTSHIFT_OPENAI_COMPATIBLE_BASE_URL for an OpenAI-compatible ' +
+  'endpoint, then restart `nightshift up` — or name a model on the session or the prompt.';
+
+export const RESTART_ERROR = 'Nightshift restarted while this prompt was running, and it could not be resumed.';
+
+/**
+ * One live session. Every command on the session goes through this actor's mailbox, one at a
+ * time, which makes it the only writer of the session's rows: no locks, no races on `seq` or
+ * on the queue. Decisions come from the pure rules in `queue.ts`; this class carries them out.
+ */
+export class SessionActor {
+  private mailbox: Promise<unknown> = Promise.resolve();
+  private queue: QueueState;
+  private readonly timeline: Timeline;
+  private readonly aborts = new Map<string, AbortController>();
+  private deleted = false;
+  private commandsInFlight = 0;
+  lastActivity = Date.now();
+
+  private constructor(
+    private session: SessionRecord,
+    queued: MessageRecord[],
+    private nextPosition: number,
+    lastSeq: number,
+    private readonly deps: ActorDeps,
+  ) {
+    const running = queued.find((m) => m.status === 'running');
+    this.queue = {
+      status: session.status,
+      running: running?.id ?? null,
+      queued: queued.filter((m) => m.status === 'queued').map((m) => m.id),
+    };
+    this.timeline = new Timeline(session.id, deps.store.events, lastSeq, (events) => deps.publish(session.id, events), deps.log);
+  }
+
+  static async load(id: string, deps: ActorDeps): Promise<SessionActor | undefined> {
+    const session = await deps.store.sessions.get(id);
+    if (!session) return undefined;
+    const messages = await deps.store.messages.list(id);
+    const unfinished = messages.filter((m) => m.status === 'queued' || m.status === 'running');
+    const lastSeq = await deps.store.events.maxSeq(id);
+    const maxPosition = messages.reduce((max, m) => Math.max(max, m.position), 0);
+    return new SessionActor(session, unfinished, maxPosition + 1, lastSeq, deps);
+  }
+
+  get id(): string {
+    return this.session.id;
+  }
+
+  get record(): SessionRecord {
+    return this.session;
+  }
+
+  get seq(): number {
+    return this.timeline.seq;
+  }
+
+  view(): Session {
+    return toSessionJson(this.session, { running: this.queue.running, queued: [...this.queue.queued] });
+  }
+
+  /** True when nothing runs or waits, so the actor can leave memory. */
+  isQuiet(): boolean {
+    return (
+      this.queue.running === null &&
+      this.queue.queued.length === 0 &&
+      this.aborts.size === 0 &&
+      this.commandsInFlight === 0 &&
+      this.timeline.idle()
+    );
+  }
+
+  flushed(): Promise<void> {
+    return this.timeline.flushed();
+  }
+
+  /** Appends to the timeline from outside a command (e.g. the first event of a new session). */
+  emit(event: EventInput): void {
+    this.timeline.append(event);
+    const sandboxStatus = sandboxStatusAfter(this.session.sandboxStatus, event);
+    if (sandboxStatus !== this.session.sandboxStatus) {
+      this.session = { ...this.session, sandboxStatus, updatedAt: new Date().toISOString() };
+      const { updatedAt } = this.session;
+      this.deps.store.sessions
+        .update(this.id, { sandboxStatus, updatedAt })
+        .catch((err) => this.deps.log.error({ err, sessionId: this.id }, 'could not store sandbox status'));
+    }
+  }
+
+  submit(body: PromptBody): Promise<PromptAccepted> {
+    return this.exec(async () => {
+      if (body.clientRequestId) {
+        const earlier = await this.deps.store.messages.findByClientRequestId(this.id, body.clientRequestId);
+        if (earlier) return this.accepted(earlier.id, earlier.status);
+      }
+      const messageId = newId('msg');
+      const decision = this.decide({ type: 'submit', messageId });
+      const author = body.author ?? this.deps.defaultAuthor;
+      const now = new Date().toISOString();
+      await this.deps.store.messages.insert({
+        id: messageId,
+        sessionId: this.id,
+        position: this.nextPosition++,
+        text: body.text,
+        author,
+        model: body.model ?? null,
+        status: 'queued',
+        error: null,
+        clientRequestId: body.clientRequestId ?? null,
+        createdAt: now,
+        startedAt: null,
+        finishedAt: null,
+      });
+      this.queue = decision.state;
+      this.emit({ type: 'prompt_queued', data: { messageId, author, position: decision.position ?? 0 } });
+      await this.apply(decision.effects);
+      return this.accepted(messageId, decision.position === 0 ? 'running' : 'queued');
+    });
+  }
+
+  cancel(messageId: string): Promise<Message> {
+    return this.exec(async () => {
+      const message = await this.deps.store.messages.get(this.id, messageId);
+      if (!message) throw notFound(`prompt ${messageId}`);
+      const decision = this.decide({ type: 'cancel', messageId });
+      this.queue = decision.state;
+      await this.apply(decision.effects);
+      return toMessageJson((await this.deps.store.messages.get(this.id, messageId))!);
+    });
+  }
+
+  stop(clearQueue: boolean): Promise<void> {
+    return this.exec(async () => {
+      const decision = this.decide({ type: 'stop', clearQueue });
+      this.queue = decision.state;
+      await this.apply(decision.effects);
+    });
+  }
+
+  archive(): Promise<Session> {
+    return this.exec(async () => {
+      const decision = this.decide({ type: 'archive' });
+      const before = this.session.status;
+      this.queue = decision.state;
+      this.session = { ...this.session, statusBeforeArchive: before };
+      await this.deps.store.sessions.update(this.id, { statusBeforeArchive: before });
+      await this.apply(decision.effects);
+      return this.view();
+    });
+  }
+
+  unarchive(): Promise<Session> {
+    return this.exec(async () => {
+      const restoreTo = this.session.statusBeforeArchive === 'active' ? 'active' : 'created';
+      const decision = this.decide({ type: 'unarchive', restoreTo });
+      this.queue = decision.state;
+      await this.apply(decision.effects);
+      return this.view();
+    });
+  }
+
+  warm(): Promise<void> {
+    return this.exec(async () => {
+      if (this.session.status === 'archived' || !this.deps.runner.warm) return;
+      const runner = this.deps.runner;
+      // Not awaited: warming can take a while and must not hold up the session's commands.
+      void runner.warm!(this.session, this.context()).catch((err) =>
+        this.deps.log.warn({ err, sessionId: this.id }, 'warming the sandbox failed'),
+      );
+    });
+  }
+
+  /** Ends everything the session has running and removes it for good. */
+  delete(): Promise<void> {
+    return this.exec(async () => {
+      this.deleted = true;
+      for (const [, controller] of this.aborts) controller.abort();
+      if (this.queue.running) await this.deps.runner.stop(this.id).catch(() => undefined);
+      await this.deps.runner.release?.(this.id, 'deleted').catch(() => undefined);
+      await this.timeline.close();
+      await this.deps.store.sessions.delete(this.id);
+    });
+  }
+
+  /** After a restart: resume or fail the prompt that was running, then carry on with the queue. */
+  recover(): Promise<void> {
+    return this.exec(async () => {
+      const messageId = this.queue.running;
+      if (messageId) {
+        const message = await this.deps.store.messages.get(this.id, messageId);
+        const reattach = this.deps.runner.reattach;
+        if (message && reattach) {
+          const controller = new AbortController();
+          this.aborts.set(messageId, controller);
+          const job = this.job(message);
+          void reattach
+            .call(this.deps.runner, job, this.context(controller.signal))
+            .then((result) => this.finish(messageId, result ?? { outcome: 'failed', error: RESTART_ERROR }))
+            .catch((err) => this.finish(messageId, { outcome: 'failed', error: String(err) }));
+          return;
+        }
+        void this.finish(messageId, { outcome: 'failed', error: RESTART_ERROR });
+        return;
+      }
+      const [next, ...rest] = this.queue.queued;
+      if (next && this.session.status !== 'archived') {
+        this.queue = { ...this.queue, running: next, queued: rest };
+        await this.apply([{ type: 'start', messageId: next }]);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.mailbox.catch(() => undefined);
+    await this.timeline.close();
+  }
+
+  private exec<T>(command: () => Promise<T>): Promise<T> {
+    if (this.deleted) return Promise.reject(notFound(`session ${this.id}`));
+    this.lastActivity = Date.now();
+    this.commandsInFlight += 1;
+    const result = this.mailbox.then(command).finally(() => {
+      this.commandsInFlight -= 1;
+      this.lastActivity = Date.now();
+    });
+    this.mailbox = result.catch(() => undefined);
+    return result;
+  }
+
+  private decide(command: QueueCommand) {
+    const decision = decide(this.queue, command);
+    if (!decision.ok) throw new ApiError(409, decision.rejection.code, decision.rejection.message);
+    return decision;
+  }
+
+  private async apply(effects: QueueEffect[]): Promise<void> {
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'status':
+          await this.setStatus(effect.status);
+          break;
+        case 'start':
+          await this.start(effect.messageId);
+          break;
+        case 'abort':
+          this.abort(effect.messageId);
+          break;
+        case 'cancel':
+          await this.markCancelled(effect.messageId);
+          break;
+        case 'release-sandbox':
+          await this.deps.runner.release?.(this.id, 'archived').catch((err) =>
+            this.deps.log.warn({ err, sessionId: this.id }, 'releasing the sandbox failed'),
+          );
+          break;
+      }
+    }
+  }
+
+  private async setStatus(status: SessionRecord['status']): Promise<void> {
+    const updatedAt = new Date().toISOString();
+    this.session = { ...this.session, status, updatedAt };
+    await this.deps.store.sessions.update(this.id, { status, updatedAt });
+    this.emit({ type: 'session_status', data: { status } });
+  }
+
+  private async start(messageId: string): Promise<void> {
+    const startedAt = new Date().toISOString();
+    await this.deps.store.messages.update(messageId, { status: 'running', startedAt });
+    await this.touch();
+    this.emit({ type: 'prompt_started', data: { messageId } });
+    const message = (await this.deps.store.messages.get(this.id, messageId))!;
+    const job = this.job(message);
+    if (job.model === null) {
+      // Finishing goes through the mailbox, after this command: the queue stays strictly ordered.
+      void this.finish(messageId, { outcome: 'failed', error: NO_MODEL_ERROR });
+      return;
+    }
+    const controller = new AbortController();
+    this.aborts.set(messageId, controller);
+    let result: Promise<PromptResult>;
+    try {
+      result = this.deps.runner.run(job, this.context(controller.signal));
+    } catch (err) {
+      result = Promise.resolve({ outcome: 'failed', error: errorMessage(err) });
+    }
+    void result
+      .catch((err): PromptResult => ({ outcome: 'failed', error: errorMessage(err) }))
+      .then((r) => this.finish(messageId, r));
+  }
+
+  private abort(messageId: string): void {
+    const controller = this.aborts.get(messageId);
+    if (!controller || controller.signal.aborted) return;
+    controller.abort();
+    void this.deps.runner.stop(this.id).catch((err) => this.deps.log.warn({ err, sessionId: this.id }, 'stop failed'));
+    // A runner that does not wind down in time is not allowed to hold the queue.
+    setTimeout(() => {
+      if (this.aborts.get(messageId) === controller) {
+        void this.finish(messageId, { outcome: 'stopped', error: 'the agent did not stop in time and was abandoned' });
+      }
+    }, this.deps.stopGraceMs).unref();
+  }
+
+  private finish(messageId: string, result: PromptResult): Promise<void> {
+    return this.exec(async () => {
+      await this.finishNow(messageId, result);
+    }).catch((err) => {
+      if (!this.deleted) this.deps.log.error({ err, sessionId: this.id, messageId }, 'could not finish a prompt');
+    });
+  }
+
+  private async finishNow(messageId: string, result: PromptResult): Promise<void> {
+    {
+      if (this.queue.running !== messageId) return; // already finished (e.g. abandoned after stop)
+      const controller = this.aborts.get(messageId);
+      this.aborts.delete(messageId);
+      // A prompt a person stopped ends `stopped` even if the agent reported otherwise on its way out.
+      const outcome = controller?.signal.aborted && result.outcome === 'completed' ? 'stopped' : result.outcome;
+      const error = outcome === 'completed' ? null : (result.error ?? null);
+      await this.deps.store.messages.update(messageId, {
+        status: outcome,
+        error,
+        finishedAt: new Date().toISOString(),
+      });
+      this.emit({
+        type: 'prompt_completed',
+        data: { messageId, outcome, ...(error ? { error } : {}) },
+      });
+      const decision = this.decide({ type: 'finished', messageId });
+      this.queue = decision.state;
+      await this.touch();
+      await this.apply(decision.effects);
+    }
+  }
+
+  private async markCancelled(messageId: string): Promise<void> {
+    await this.deps.store.messages.update(messageId, { status: 'cancelled', finishedAt: new Date().toISOString() });
+    this.emit({ type: 'prompt_cancelled', data: { messageId } });
+    await this.touch();
+  }
+
+  private async touch(): Promise<void> {
+    const updatedAt = new Date().toISOString();
+    this.session = { ...this.session, updatedAt };
+    await this.deps.store.sessions.update(this.id, { updatedAt });
+  }
+
+  private job(message: MessageRecord): PromptJob {
+    return {
+      session: this.session,
+      messageId: message.id,
+      text: message.text,
+      author: message.author,
+      model: message.model ?? this.session.model ?? this.deps.defaultModel,
+    };
+  }
+
+  private context(signal?: AbortSignal): RunContext {
+    const ctx: SessionContext = {
+      emit: (event) => {
+        if (!this.deleted) this.emit(event);
+      },
+      addArtifact: (artifact) => this.addArtifact(artifact),
+    };
+    return { ...ctx, signal: signal ?? new AbortController().signal };
+  }
+
+  private async addArtifact(input: Omit<Artifact, 'id' | 'createdAt'>): Promise<Artifact> {
+    const artifact: Artifact = { ...input, id: newId('art'), createdAt: new Date().toISOString() };
+    await this.deps.store.artifacts.insert(this.id, artifact);
+    this.emit({ type: 'artifact_created', data: artifact });
+    return artifact;
+  }
+
+  private accepted(messageId: string, status: Message['status']): PromptAccepted {
+    const index = this.queue.queued.indexOf(messageId);
+    const position = this.queue.running === messageId ? 0 : index >= 0 ? index + 1 : 0;
+    // A repeated clientRequestId reports the prompt as it stands now.
+    return { messageId, status, position };
+  }
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
