@@ -27,7 +27,7 @@ export function resolveConfig(options: ServerOptions = {}, env: NodeJS.ProcessEn
     host: options.host ?? env.NIGHTSHIFT_HOST ?? DEFAULT_HOST,
     port,
     dataDir: path.resolve(expandHome(options.dataDir ?? env.NIGHTSHIFT_DATA_DIR ?? '~/.nightshift')),
-    model: options.model ?? (env.NIGHTSHIFT_MODEL?.trim() || null),
+    model: options.model !== undefined ? options.model : env.NIGHTSHIFT_MODEL?.trim() || null,
     openaiCompatible: baseUrl
       ? { baseUrl, apiKey: options.openaiCompatible?.apiKey ?? env.NIGHTSHIFT_OPENAI_COMPATIBLE_API_KEY ?? null }
       : null,

@@ -52,7 +52,11 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) => c.json(new ApiError(404, 'not_found', `no such endpoint: ${c.req.method} ${c.req.path}`).toBody(), 404));
 
   app.onError((err, c) => {
-    if (err instanceof ApiError) return c.json(err.toBody(), err.status);
+    if (err instanceof ApiError) {
+      // The rest of an oversized body is never read, so the connection cannot be reused.
+      if (err.status === 413) c.header('connection', 'close');
+      return c.json(err.toBody(), err.status);
+    }
     if (err instanceof HTTPException && err.status < 500) {
       return c.json(new ApiError(400, 'bad_request', err.message || 'bad request').toBody(), 400);
     }

@@ -50,10 +50,13 @@ export class TimelineFollower {
     for (;;) {
       if (this.stopped) return;
       const page = await this.events.list(this.sessionId, this.lastSeq, REPLAY_PAGE);
-      if (this.stopped) return;
-      if (page.length > 0) this.deliver(page.map(toSessionEvent));
+      for (const stored of page) {
+        if (this.stopped) return;
+        // Replay is paced by the client: a full buffer here means wait, not give up.
+        if (stored.seq > this.lastSeq && !this.sink.send([toSessionEvent(stored)])) await this.sink.ready();
+        this.lastSeq = Math.max(this.lastSeq, stored.seq);
+      }
       if (page.length < REPLAY_PAGE) break;
-      await this.sink.ready();
     }
     if (this.stopped) return;
     this.live = true;

@@ -15,7 +15,6 @@ export interface SocketLimits {
 }
 
 /** Close codes a client can act on. */
-export const CLOSE_TOO_SLOW = 4008;
 export const CLOSE_SESSION_DELETED = 4404;
 export const CLOSE_SHUTDOWN = 1001;
 
@@ -51,7 +50,9 @@ export class SessionSockets {
         return ws.bufferedAmount <= this.limits.maxBufferedBytes;
       },
       ready: () => drained(ws, this.limits.maxBufferedBytes / 4),
-      overflow: (lastSeq) => ws.close(CLOSE_TOO_SLOW, `too slow: reconnect with ?after=${lastSeq}`),
+      // A close frame would queue behind megabytes the client is not reading: cut it off instead.
+      // The client sees an abnormal close and resumes with ?after=<last seq it got>.
+      overflow: () => ws.terminate(),
       closed: () => ws.close(CLOSE_SESSION_DELETED, 'session deleted'),
     });
     const conn: Connection = { id, ws, sessionId, user: null, follower };
@@ -169,7 +170,7 @@ export class SessionSockets {
     conn.ws.send(JSON.stringify(frame));
     if (conn.ws.bufferedAmount > this.limits.maxBufferedBytes) {
       conn.follower.stop();
-      conn.ws.close(CLOSE_TOO_SLOW, `too slow: reconnect with ?after=${conn.follower.position}`);
+      conn.ws.terminate();
     }
   }
 }
