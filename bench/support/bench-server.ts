@@ -1,0 +1,13 @@
+// The real control plane in its own process, with the load runner: `tsx bench-server.ts <dataDir>`.
+import { startServer } from '../../packages/server/src/server.js';
+import { LoadRunner } from './load-runner.js';
+
+const server = await startServer({
+  dataDir: process.argv[2],
+  port: 0,
+  runner: new LoadRunner(),
+  model: 'bench/load',
+  logLevel: 'warn',
+  maxBufferedBytes: 64 * 1024 * 1024,
+});
+process.stdout.write(`READY ${server.url}\n`);
