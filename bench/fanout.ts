@@ -59,9 +59,17 @@ async function nightshift(): Promise<Target> {
   const repo = mkdtempSync(path.join(os.tmpdir(), 'ns-bench-repo-'));
   const { execFileSync } = await import('node:child_process');
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: repo });
-  execFileSync('git', ['-c', 'user.name=b', '-c', 'user.email=b@example.com', 'commit', '-q', '--allow-empty', '-m', 'i'], { cwd: repo });
+  execFileSync(
+    'git',
+    ['-c', 'user.name=b', '-c', 'user.email=b@example.com', 'commit', '-q', '--allow-empty', '-m', 'i'],
+    { cwd: repo },
+  );
   const session = (await (
-    await fetch(`${address}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ repo }) })
+    await fetch(`${address}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ repo }),
+    })
   ).json()) as { id: string };
   const wsUrl = `${address.replace('http', 'ws')}/api/sessions/${session.id}/ws`;
   return {
@@ -105,7 +113,12 @@ interface Result {
 
 const DELTA = /"delta":"([^"]*)"/;
 
-async function run(make: () => Promise<Target>, clients: number, count: number, rate: number): Promise<Result> {
+async function run(
+  make: () => Promise<Target>,
+  clients: number,
+  count: number,
+  rate: number,
+): Promise<Result> {
   const target = await make();
   try {
     const received = new Array<number>(clients).fill(0);
@@ -139,7 +152,8 @@ async function run(make: () => Promise<Target>, clients: number, count: number, 
     const timeout = setTimeout(() => allDone(), 120_000);
     await done;
     clearTimeout(timeout);
-    if (finished < clients) throw new Error(`${target.name}: only ${finished}/${clients} clients got every event`);
+    if (finished < clients)
+      throw new Error(`${target.name}: only ${finished}/${clients} clients got every event`);
     const rss = await rssOf(target.child.pid!);
     for (const s of sockets) s.terminate();
     latencies.sort((a, b) => a - b);
@@ -156,7 +170,9 @@ async function run(make: () => Promise<Target>, clients: number, count: number, 
 
 function row(label: string, ns: Result, base: Result, field: keyof Result, unit: string, digits = 0): string {
   const ratio = ns[field] / base[field];
-  return `  ${label.padEnd(28)} nightshift ${ns[field].toFixed(digits).padStart(9)} ${unit.padEnd(9)} bare ws ${base[field]
+  return `  ${label.padEnd(28)} nightshift ${ns[field].toFixed(digits).padStart(9)} ${unit.padEnd(9)} bare ws ${base[
+    field
+  ]
     .toFixed(digits)
     .padStart(9)} ${unit.padEnd(9)} ratio ${ratio.toFixed(2)}`;
 }

@@ -1,4 +1,9 @@
-import type { AgentRunner, PromptJob, PromptResult, RunContext } from '../../packages/server/src/sessions/agent-runner.js';
+import type {
+  AgentRunner,
+  PromptJob,
+  PromptResult,
+  RunContext,
+} from '../../packages/server/src/sessions/agent-runner.js';
 import { wallNow } from './machine.js';
 
 /**
@@ -13,7 +18,12 @@ export class LoadRunner implements AgentRunner {
     const emit = (i: number) =>
       ctx.emit({
         type: 'sandbox_event',
-        data: { messageId: job.messageId, kind: 'text', partId: `p${i % 2}`, delta: `${wallNow().toFixed(3)};` },
+        data: {
+          messageId: job.messageId,
+          kind: 'text',
+          partId: `p${i % 2}`,
+          delta: `${wallNow().toFixed(3)};`,
+        },
       });
     let sent = 0;
     if (rate === 0) {

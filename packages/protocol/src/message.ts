@@ -1,23 +1,11 @@
 import { z } from 'zod';
 import { Author, ModelName, Timestamp } from './common.js';
 
-export const MessageStatus = z.enum([
-  'queued',
-  'running',
-  'completed',
-  'stopped',
-  'failed',
-  'cancelled',
-]);
+export const MessageStatus = z.enum(['queued', 'running', 'completed', 'stopped', 'failed', 'cancelled']);
 export type MessageStatus = z.infer<typeof MessageStatus>;
 
 /** Statuses a message never leaves. */
-export const finalMessageStatuses: readonly MessageStatus[] = [
-  'completed',
-  'stopped',
-  'failed',
-  'cancelled',
-];
+export const finalMessageStatuses: readonly MessageStatus[] = ['completed', 'stopped', 'failed', 'cancelled'];
 
 export const Message = z.object({
   id: z.string(),

@@ -43,9 +43,11 @@ export const BranchName = z
   .max(200)
   .refine(
     (b) =>
+      // Control characters are part of what git forbids in ref names.
+      // eslint-disable-next-line no-control-regex
       !/(^[-/.])|(\.\.)|[\s~^:?*[\\\x00-\x1f\x7f]|(@\{)|(\/\/)|([/.]$)|(\.lock$)/.test(b),
-      'is not a valid git branch name',
-    );
+    'is not a valid git branch name',
+  );
 
 export const CreateSessionBody = z.object({
   repo: z

@@ -20,8 +20,12 @@ export const DEFAULT_PORT = 7070;
 export const DEFAULT_HOST = '127.0.0.1';
 
 /** Flags win over the environment, the environment over defaults. */
-export function resolveConfig(options: ServerOptions = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const port = options.port ?? (env.NIGHTSHIFT_PORT !== undefined ? parsePort(env.NIGHTSHIFT_PORT) : DEFAULT_PORT);
+export function resolveConfig(
+  options: ServerOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ServerConfig {
+  const port =
+    options.port ?? (env.NIGHTSHIFT_PORT !== undefined ? parsePort(env.NIGHTSHIFT_PORT) : DEFAULT_PORT);
   const baseUrl = options.openaiCompatible?.baseUrl ?? env.NIGHTSHIFT_OPENAI_COMPATIBLE_BASE_URL;
   return {
     host: options.host ?? env.NIGHTSHIFT_HOST ?? DEFAULT_HOST,
@@ -29,7 +33,10 @@ export function resolveConfig(options: ServerOptions = {}, env: NodeJS.ProcessEn
     dataDir: path.resolve(expandHome(options.dataDir ?? env.NIGHTSHIFT_DATA_DIR ?? '~/.nightshift')),
     model: options.model !== undefined ? options.model : env.NIGHTSHIFT_MODEL?.trim() || null,
     openaiCompatible: baseUrl
-      ? { baseUrl, apiKey: options.openaiCompatible?.apiKey ?? env.NIGHTSHIFT_OPENAI_COMPATIBLE_API_KEY ?? null }
+      ? {
+          baseUrl,
+          apiKey: options.openaiCompatible?.apiKey ?? env.NIGHTSHIFT_OPENAI_COMPATIBLE_API_KEY ?? null,
+        }
       : null,
     logLevel: options.logLevel ?? env.NIGHTSHIFT_LOG_LEVEL ?? 'info',
     actorIdleMs: options.actorIdleMs ?? 60_000,

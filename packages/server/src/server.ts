@@ -22,7 +22,9 @@ import { createApp } from './api/app.js';
 import { webAppHandler } from './web/static.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const VERSION: string = JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')).version;
+export const VERSION: string = JSON.parse(
+  readFileSync(path.join(here, '..', 'package.json'), 'utf8'),
+).version;
 
 export interface StartOptions extends ServerOptions {
   /** How prompts run; defaults to the configured sandbox provider. */
@@ -99,7 +101,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     if (!Number.isInteger(after) || after < 0) {
       return refuse(socket, 400, 'invalid_request', 'after: must be a whole number, not negative');
     }
-    if (!(await registry.get(sessionId))) return refuse(socket, 404, 'not_found', `session ${sessionId} not found`);
+    if (!(await registry.get(sessionId)))
+      return refuse(socket, 404, 'not_found', `session ${sessionId} not found`);
     wss.handleUpgrade(req, socket, head, (ws) => sockets.accept(ws, sessionId, after));
   }
 
@@ -129,9 +132,15 @@ function listen(server: Server, config: ServerConfig): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {
-        reject(new ConfigError(`port ${config.port} on ${config.host} is already in use (choose another with --port or NIGHTSHIFT_PORT)`));
+        reject(
+          new ConfigError(
+            `port ${config.port} on ${config.host} is already in use (choose another with --port or NIGHTSHIFT_PORT)`,
+          ),
+        );
       } else if (err.code === 'EACCES') {
-        reject(new ConfigError(`not allowed to listen on ${config.host}:${config.port} (try a port above 1024)`));
+        reject(
+          new ConfigError(`not allowed to listen on ${config.host}:${config.port} (try a port above 1024)`),
+        );
       } else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') {
         reject(new ConfigError(`cannot listen on host ${config.host}: no such address on this machine`));
       } else {
@@ -155,7 +164,9 @@ function prepareDataDir(dir: string): void {
     unlinkSync(probe);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new ConfigError(`data dir ${dir} is not writable (${code}); choose another with --data-dir or NIGHTSHIFT_DATA_DIR`);
+    throw new ConfigError(
+      `data dir ${dir} is not writable (${code}); choose another with --data-dir or NIGHTSHIFT_DATA_DIR`,
+    );
   }
 }
 

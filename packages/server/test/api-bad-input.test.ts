@@ -27,7 +27,13 @@ const cases: Array<[string, string, unknown, number, string]> = [
   ['POST', '/api/sessions/:id/prompts', {}, 400, 'text'],
   ['POST', '/api/sessions/:id/prompts', { text: '   ' }, 400, 'text'],
   ['POST', '/api/sessions/:id/prompts', { text: 'x', author: { name: 'A' } }, 400, 'author.email'],
-  ['POST', '/api/sessions/:id/prompts', { text: 'x', author: { name: 'A', email: 'nope' } }, 400, 'author.email'],
+  [
+    'POST',
+    '/api/sessions/:id/prompts',
+    { text: 'x', author: { name: 'A', email: 'nope' } },
+    400,
+    'author.email',
+  ],
   ['POST', '/api/sessions/:id/prompts', { text: 'x', clientRequestId: '' }, 400, 'clientRequestId'],
   ['POST', '/api/sessions/:id/stop', { clearQueue: 'yes' }, 400, 'clearQueue'],
   ['GET', '/api/sessions/:id/events?after=-1', undefined, 400, 'after'],
@@ -75,14 +81,29 @@ describe('bad input', () => {
   });
 
   it('refuses a prompt longer than the prompt limit with 400', async () => {
-    const res = await server.api<ErrorBody>('POST', `/api/sessions/${session.id}/prompts`, { text: 'x'.repeat(100_001) });
+    const res = await server.api<ErrorBody>('POST', `/api/sessions/${session.id}/prompts`, {
+      text: 'x'.repeat(100_001),
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toContain('text');
   });
 
   it('survives a barrage of garbage without a 500', async () => {
-    const bodies = ['', 'null', '0', '{"repo":null}', '{"repo":{"$gt":""}}', '\u0000\u0001', '{"text":["a"]}', 'x'.repeat(5000)];
-    const routes = ['/api/sessions', `/api/sessions/${session.id}/prompts`, `/api/sessions/${session.id}/stop`];
+    const bodies = [
+      '',
+      'null',
+      '0',
+      '{"repo":null}',
+      '{"repo":{"$gt":""}}',
+      '\u0000\u0001',
+      '{"text":["a"]}',
+      'x'.repeat(5000),
+    ];
+    const routes = [
+      '/api/sessions',
+      `/api/sessions/${session.id}/prompts`,
+      `/api/sessions/${session.id}/stop`,
+    ];
     for (const route of routes) {
       for (const body of bodies) {
         const res = await fetch(server.url + route, { method: 'POST', body });

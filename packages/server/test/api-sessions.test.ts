@@ -41,7 +41,10 @@ describe('sessions API', () => {
     const ok = await server.api<Session>('POST', '/api/sessions', { repo: other, baseBranch: 'trunk' });
     expect(ok.status).toBe(201);
     expect(ok.body.baseBranch).toBe('trunk');
-    const missing = await server.api<{ error: { message: string } }>('POST', '/api/sessions', { repo: other, baseBranch: 'nope' });
+    const missing = await server.api<{ error: { message: string } }>('POST', '/api/sessions', {
+      repo: other,
+      baseBranch: 'nope',
+    });
     expect(missing.status).toBe(422);
     expect(missing.body.error.message).toContain('baseBranch');
   });
@@ -67,8 +70,10 @@ describe('sessions API', () => {
     const archived = await server.api<Session>('POST', `/api/sessions/${a.id}/archive`);
     expect(archived.status).toBe(200);
     expect(archived.body.status).toBe('archived');
-    const active = (await server.api<{ sessions: Session[] }>('GET', '/api/sessions?status=active')).body.sessions;
-    const arch = (await server.api<{ sessions: Session[] }>('GET', '/api/sessions?status=archived')).body.sessions;
+    const active = (await server.api<{ sessions: Session[] }>('GET', '/api/sessions?status=active')).body
+      .sessions;
+    const arch = (await server.api<{ sessions: Session[] }>('GET', '/api/sessions?status=archived')).body
+      .sessions;
     expect(active.map((s) => s.id)).not.toContain(a.id);
     expect(active.map((s) => s.id)).toContain(b.id);
     expect(arch.map((s) => s.id)).toEqual(expect.arrayContaining([a.id]));

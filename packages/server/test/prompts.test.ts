@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Message, PromptAccepted, Session, SessionEvent } from '@nightshift/protocol';
-import { eventually, expectContiguous, makeRepo, startTestServer, type TestServer } from './support/harness.js';
+import {
+  eventually,
+  expectContiguous,
+  makeRepo,
+  startTestServer,
+  type TestServer,
+} from './support/harness.js';
 import { ScriptedRunner } from './support/scripted-runner.js';
 import { NO_MODEL_ERROR } from '../src/sessions/session-actor.js';
 
@@ -19,8 +25,10 @@ async function setup(runner = new ScriptedRunner()) {
   const s = server;
   const prompt = (body: object) =>
     s.api<PromptAccepted>('POST', `/api/sessions/${session.id}/prompts`, { author: ada, ...body });
-  const messages = async () => (await s.api<{ messages: Message[] }>('GET', `/api/sessions/${session.id}/messages`)).body.messages;
-  const events = async () => (await s.api<{ events: SessionEvent[] }>('GET', `/api/sessions/${session.id}/events`)).body.events;
+  const messages = async () =>
+    (await s.api<{ messages: Message[] }>('GET', `/api/sessions/${session.id}/messages`)).body.messages;
+  const events = async () =>
+    (await s.api<{ events: SessionEvent[] }>('GET', `/api/sessions/${session.id}/events`)).body.events;
   const view = async () => (await s.api<Session>('GET', `/api/sessions/${session.id}`)).body;
   return { runner, session, prompt, messages, events, view, server: s };
 }
@@ -44,7 +52,9 @@ describe('prompt queue', () => {
     runner.finish(b.messageId, { outcome: 'failed', error: 'model said no' });
     await eventually(() => runner.running()[0] === c.messageId);
     runner.finish(c.messageId);
-    await eventually(async () => (await messages()).every((m) => m.status !== 'running' && m.status !== 'queued'));
+    await eventually(async () =>
+      (await messages()).every((m) => m.status !== 'running' && m.status !== 'queued'),
+    );
     const list = await messages();
     expect(list.map((m) => [m.text, m.status, m.error])).toEqual([
       ['first', 'completed', null],
@@ -57,7 +67,9 @@ describe('prompt queue', () => {
 
   it('yields one prompt for a repeated clientRequestId, even when sent concurrently', async () => {
     const { prompt, messages } = await setup();
-    const answers = await Promise.all([1, 2, 3].map(() => prompt({ text: 'once', clientRequestId: 'req-1' })));
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => prompt({ text: 'once', clientRequestId: 'req-1' })),
+    );
     expect(new Set(answers.map((a) => a.body.messageId)).size).toBe(1);
     expect((await messages()).length).toBe(1);
   });
@@ -66,15 +78,24 @@ describe('prompt queue', () => {
     const { session, prompt, runner, events, server } = await setup();
     const a = (await prompt({ text: 'a' })).body;
     const b = (await prompt({ text: 'b' })).body;
-    const cancelled = await server.api<Message>('DELETE', `/api/sessions/${session.id}/prompts/${b.messageId}`);
+    const cancelled = await server.api<Message>(
+      'DELETE',
+      `/api/sessions/${session.id}/prompts/${b.messageId}`,
+    );
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
-    expect((await server.api('DELETE', `/api/sessions/${session.id}/prompts/${a.messageId}`)).status).toBe(409);
-    expect((await server.api('DELETE', `/api/sessions/${session.id}/prompts/${b.messageId}`)).status).toBe(409);
+    expect((await server.api('DELETE', `/api/sessions/${session.id}/prompts/${a.messageId}`)).status).toBe(
+      409,
+    );
+    expect((await server.api('DELETE', `/api/sessions/${session.id}/prompts/${b.messageId}`)).status).toBe(
+      409,
+    );
     runner.finish(a.messageId);
     await eventually(async () => (await events()).some((e) => e.type === 'prompt_completed'));
     expect(runner.started.map((j) => j.text)).toEqual(['a']);
-    expect((await events()).some((e) => e.type === 'prompt_cancelled' && e.data.messageId === b.messageId)).toBe(true);
+    expect(
+      (await events()).some((e) => e.type === 'prompt_cancelled' && e.data.messageId === b.messageId),
+    ).toBe(true);
   });
 
   it('stop ends the running prompt as stopped and the queue carries on', async () => {
@@ -95,7 +116,9 @@ describe('prompt queue', () => {
     await prompt({ text: 'b' });
     await prompt({ text: 'c' });
     await server.api('POST', `/api/sessions/${session.id}/stop`, { clearQueue: true });
-    await eventually(async () => (await messages()).every((m) => m.status === 'stopped' || m.status === 'cancelled'));
+    await eventually(async () =>
+      (await messages()).every((m) => m.status === 'stopped' || m.status === 'cancelled'),
+    );
     expect((await messages()).map((m) => m.status)).toEqual(['stopped', 'cancelled', 'cancelled']);
     expect(runner.started).toHaveLength(1);
   });
@@ -147,7 +170,12 @@ describe('prompt queue', () => {
       'prompt_completed',
     ]);
     expect(timeline[4]!.data).toMatchObject({ kind: 'text', delta: 'Hello, world' });
-    const page = (await server!.api<{ events: SessionEvent[] }>('GET', `/api/sessions/${runner.started[0]!.session.id}/events?after=2&limit=2`)).body.events;
+    const page = (
+      await server!.api<{ events: SessionEvent[] }>(
+        'GET',
+        `/api/sessions/${runner.started[0]!.session.id}/events?after=2&limit=2`,
+      )
+    ).body.events;
     expect(page.map((e) => e.seq)).toEqual([3, 4]);
   });
 });
@@ -156,12 +184,17 @@ describe('without a model', () => {
   it('a prompt fails fast and says what to set', async () => {
     server = await startTestServer({ model: null });
     const session = (await server.api<Session>('POST', '/api/sessions', { repo: makeRepo() })).body;
-    const a = (await server.api<PromptAccepted>('POST', `/api/sessions/${session.id}/prompts`, { text: 'hi' })).body;
+    const a = (
+      await server.api<PromptAccepted>('POST', `/api/sessions/${session.id}/prompts`, { text: 'hi' })
+    ).body;
     await eventually(async () => {
-      const events = (await server!.api<{ events: SessionEvent[] }>('GET', `/api/sessions/${session.id}/events`)).body.events;
+      const events = (
+        await server!.api<{ events: SessionEvent[] }>('GET', `/api/sessions/${session.id}/events`)
+      ).body.events;
       return events.some((e) => e.type === 'prompt_completed');
     });
-    const events = (await server.api<{ events: SessionEvent[] }>('GET', `/api/sessions/${session.id}/events`)).body.events;
+    const events = (await server.api<{ events: SessionEvent[] }>('GET', `/api/sessions/${session.id}/events`))
+      .body.events;
     const done = events.find((e) => e.type === 'prompt_completed')!;
     expect(done.data).toEqual({ messageId: a.messageId, outcome: 'failed', error: NO_MODEL_ERROR });
     expect(NO_MODEL_ERROR).toContain('NIGHTSHIFT_MODEL');

@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PromptAccepted, Session, SessionEvent } from '@nightshift/protocol';
-import { eventually, expectContiguous, makeRepo, startTestServer, TestClient, type TestServer } from './support/harness.js';
+import {
+  eventually,
+  expectContiguous,
+  makeRepo,
+  startTestServer,
+  TestClient,
+  type TestServer,
+} from './support/harness.js';
 import { ScriptedRunner } from './support/scripted-runner.js';
 
 const ada = { name: 'Ada', email: 'ada@example.com' };
@@ -29,7 +36,9 @@ async function setup(options: Parameters<typeof startTestServer>[0] = {}) {
 describe('WebSocket', () => {
   it('replays stored events then streams live ones with no gap and no duplicate, under load', async () => {
     const { runner, session, connect, server } = await setup();
-    const first = (await server.api<PromptAccepted>('POST', `/api/sessions/${session.id}/prompts`, { text: 'go' })).body;
+    const first = (
+      await server.api<PromptAccepted>('POST', `/api/sessions/${session.id}/prompts`, { text: 'go' })
+    ).body;
     for (let i = 0; i < 500; i++) runner.emit(first.messageId, `d${i}`, `p${i % 3}`);
     // Connect while events keep coming, from several points in the history.
     const emitting = (async () => {
@@ -42,7 +51,8 @@ describe('WebSocket', () => {
     const late = await Promise.all([connect(), connect(3), connect(100)]);
     await emitting;
     const stored = async () =>
-      (await server.api<{ events: SessionEvent[] }>('GET', `/api/sessions/${session.id}/events?limit=10000`)).body.events;
+      (await server.api<{ events: SessionEvent[] }>('GET', `/api/sessions/${session.id}/events?limit=10000`))
+        .body.events;
     await eventually(async () => (await stored()).some((e) => e.type === 'prompt_completed'));
     const all = await stored();
     const last = all[all.length - 1]!.seq;
@@ -57,7 +67,10 @@ describe('WebSocket', () => {
       .filter((e) => e.type === 'sandbox_event' && e.data.kind === 'text' && e.data.partId === 'p0')
       .map((e) => (e.data as { delta: string }).delta)
       .join('');
-    const expected = [...Array.from({ length: 500 }, (_, i) => `d${i}`), ...Array.from({ length: 500 }, (_, i) => `e${i}`)]
+    const expected = [
+      ...Array.from({ length: 500 }, (_, i) => `d${i}`),
+      ...Array.from({ length: 500 }, (_, i) => `e${i}`),
+    ]
       .filter((_, i) => (i % 500) % 3 === 0)
       .join('');
     expect(text).toBe(expected);
@@ -93,7 +106,10 @@ describe('WebSocket', () => {
     ];
     for (const frame of bad) c.send(frame);
     await c.waitFor((f) => f.filter((x) => x.type === 'error').length === bad.length);
-    const errors = c.frames.filter((x) => x.type === 'error') as Array<{ error: { message: string }; clientRequestId?: string }>;
+    const errors = c.frames.filter((x) => x.type === 'error') as Array<{
+      error: { message: string };
+      clientRequestId?: string;
+    }>;
     expect(errors.find((e) => e.clientRequestId === 'x2')!.error.message).toContain('author.email');
     expect(errors.find((e) => e.clientRequestId === 'x1')!.error.message).toContain('text');
     c.send({ type: 'ping' });
@@ -106,7 +122,9 @@ describe('WebSocket', () => {
     const a = await connect();
     const b = await connect();
     const latestPresence = (c: TestClient) =>
-      [...c.frames].reverse().find((f) => f.type === 'presence_update') as { participants: Array<{ user: { name: string }; status: string }> };
+      [...c.frames].reverse().find((f) => f.type === 'presence_update') as {
+        participants: Array<{ user: { name: string }; status: string }>;
+      };
     a.send({ type: 'presence', user: ada, status: 'active' });
     b.send({ type: 'presence', user: bob, status: 'active' });
     await a.waitFor(() => latestPresence(a)?.participants.length === 2);
@@ -115,7 +133,9 @@ describe('WebSocket', () => {
     expect(a.frames.find((x) => x.type === 'typing')).toEqual({ type: 'typing', user: bob });
     expect(b.frames.some((x) => x.type === 'typing')).toBe(false);
     b.send({ type: 'presence', user: bob, status: 'idle' });
-    await a.waitFor(() => latestPresence(a).participants.some((p) => p.user.name === 'Bob' && p.status === 'idle'));
+    await a.waitFor(() =>
+      latestPresence(a).participants.some((p) => p.user.name === 'Bob' && p.status === 'idle'),
+    );
     b.close();
     await a.waitFor(() => latestPresence(a).participants.length === 1);
     expect(latestPresence(a).participants[0]!.user.name).toBe('Ada');
@@ -125,7 +145,9 @@ describe('WebSocket', () => {
     const { server, session } = await setup();
     for (const path of ['/api/sessions/ses_nope/ws', `/api/sessions/${session.id}/ws?after=-3`]) {
       const c = new TestClient(`${server.url.replace('http', 'ws')}${path}`);
-      const status = await new Promise<number>((resolve) => c.ws.on('unexpected-response', (_req, res) => resolve(res.statusCode!)));
+      const status = await new Promise<number>((resolve) =>
+        c.ws.on('unexpected-response', (_req, res) => resolve(res.statusCode!)),
+      );
       expect([404, 400]).toContain(status);
     }
   });
@@ -136,7 +158,9 @@ describe('WebSocket', () => {
     const slow = await connect();
     slow.ws.pause(); // stops reading from the socket; the server's send buffer fills
     (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
-    const a = (await server.api<PromptAccepted>('POST', `/api/sessions/${session.id}/prompts`, { text: 'go' })).body;
+    const a = (
+      await server.api<PromptAccepted>('POST', `/api/sessions/${session.id}/prompts`, { text: 'go' })
+    ).body;
     // More than loopback's kernel buffers can absorb, so the server's own buffer must fill.
     const chunk = 'x'.repeat(8000);
     for (let i = 0; i < 4000; i++) {
@@ -179,17 +203,29 @@ describe('Server-Sent Events', () => {
 
   it('streams events with ids, resumes after Last-Event-ID, and sends keep-alive comments', async () => {
     const { server, session, runner } = await setup({ sseKeepAliveMs: 100 });
-    const a = (await server.api<PromptAccepted>('POST', `/api/sessions/${session.id}/prompts`, { text: 'go' })).body;
+    const a = (
+      await server.api<PromptAccepted>('POST', `/api/sessions/${session.id}/prompts`, { text: 'go' })
+    ).body;
     runner.emit(a.messageId, 'hi');
     runner.finish(a.messageId);
     const url = `${server.url}/api/sessions/${session.id}/events/stream`;
     const all = await readSse(url, {}, (t) => t.includes('event: prompt_completed'));
     const first = all.split('\n\n')[0]!.split('\n').sort();
-    expect(first).toEqual(['data: ' + JSON.stringify((await server.api<{ events: SessionEvent[] }>('GET', `/api/sessions/${session.id}/events?limit=1`)).body.events[0]), 'event: session_status', 'id: 1']);
+    expect(first).toEqual([
+      'data: ' +
+        JSON.stringify(
+          (await server.api<{ events: SessionEvent[] }>('GET', `/api/sessions/${session.id}/events?limit=1`))
+            .body.events[0],
+        ),
+      'event: session_status',
+      'id: 1',
+    ]);
     const ids = [...all.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
     expect(ids).toEqual(Array.from({ length: ids.length }, (_, i) => i + 1));
 
-    const resumed = await readSse(url, { 'last-event-id': '4' }, (t) => t.includes('event: prompt_completed'));
+    const resumed = await readSse(url, { 'last-event-id': '4' }, (t) =>
+      t.includes('event: prompt_completed'),
+    );
     expect([...resumed.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))[0]).toBe(5);
     const after = await readSse(`${url}?after=5`, {}, (t) => t.includes('event: prompt_completed'));
     expect([...after.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))[0]).toBe(6);
@@ -200,7 +236,9 @@ describe('Server-Sent Events', () => {
 
   it('answers a bad Last-Event-ID with 400 and an unknown session with 404', async () => {
     const { server, session } = await setup();
-    const bad = await fetch(`${server.url}/api/sessions/${session.id}/events/stream`, { headers: { 'last-event-id': 'x' } });
+    const bad = await fetch(`${server.url}/api/sessions/${session.id}/events/stream`, {
+      headers: { 'last-event-id': 'x' },
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toContain('Last-Event-ID');
     expect((await fetch(`${server.url}/api/sessions/ses_nope/events/stream`)).status).toBe(404);

@@ -13,9 +13,13 @@ afterEach(() => {
 });
 
 async function spawnServer(dataDir: string, port: number, mode: 'hang' | 'complete') {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'support/serve-scripted.ts'), dataDir, String(port), mode], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(here, 'support/serve-scripted.ts'), dataDir, String(port), mode],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   children.push(child);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -52,9 +56,13 @@ describe('restart', () => {
     const dataDir = tempDir();
     const port = await freePort();
     const first = await spawnServer(dataDir, port, 'hang');
-    const session = (await first.api<Session>('POST', '/api/sessions', { repo: makeRepo(), title: 'survivor' })).body;
-    const a = (await first.api<PromptAccepted>('POST', `/api/sessions/${session.id}/prompts`, { text: 'a' })).body;
-    const b = (await first.api<PromptAccepted>('POST', `/api/sessions/${session.id}/prompts`, { text: 'b' })).body;
+    const session = (
+      await first.api<Session>('POST', '/api/sessions', { repo: makeRepo(), title: 'survivor' })
+    ).body;
+    const a = (await first.api<PromptAccepted>('POST', `/api/sessions/${session.id}/prompts`, { text: 'a' }))
+      .body;
+    const b = (await first.api<PromptAccepted>('POST', `/api/sessions/${session.id}/prompts`, { text: 'b' }))
+      .body;
     const watcher = new TestClient(`${first.url.replace('http', 'ws')}/api/sessions/${session.id}/ws`);
     await watcher.waitFor(() => watcher.events().some((e) => e.type === 'sandbox_event'));
     const seen = watcher.events();
@@ -63,16 +71,19 @@ describe('restart', () => {
 
     const second = await spawnServer(dataDir, port, 'complete');
     await eventually(async () => {
-      const msgs = (await second.api<{ messages: Message[] }>('GET', `/api/sessions/${session.id}/messages`)).body.messages;
+      const msgs = (await second.api<{ messages: Message[] }>('GET', `/api/sessions/${session.id}/messages`))
+        .body.messages;
       return msgs.every((m) => m.status === 'failed' || m.status === 'completed');
     });
-    const msgs = (await second.api<{ messages: Message[] }>('GET', `/api/sessions/${session.id}/messages`)).body.messages;
+    const msgs = (await second.api<{ messages: Message[] }>('GET', `/api/sessions/${session.id}/messages`))
+      .body.messages;
     expect(msgs.map((m) => [m.id, m.status])).toEqual([
       [a.messageId, 'failed'],
       [b.messageId, 'completed'],
     ]);
     expect(msgs[0]!.error).toBe(RESTART_ERROR);
-    const events = (await second.api<{ events: SessionEvent[] }>('GET', `/api/sessions/${session.id}/events`)).body.events;
+    const events = (await second.api<{ events: SessionEvent[] }>('GET', `/api/sessions/${session.id}/events`))
+      .body.events;
     expectContiguous(events);
     // Every event a client saw before the crash is still there, unchanged.
     expect(events.slice(0, seen.length)).toEqual(seen);
@@ -86,7 +97,8 @@ describe('restart', () => {
     const first = await spawnServer(dataDir, port, 'complete');
     const session = (await first.api<Session>('POST', '/api/sessions', { repo: makeRepo() })).body;
     const client = new TestClient(`${first.url.replace('http', 'ws')}/api/sessions/${session.id}/ws`);
-    for (let i = 0; i < 20; i++) await first.api('POST', `/api/sessions/${session.id}/prompts`, { text: `p${i}` });
+    for (let i = 0; i < 20; i++)
+      await first.api('POST', `/api/sessions/${session.id}/prompts`, { text: `p${i}` });
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     await eventually(() => client.closed !== null);
@@ -94,10 +106,16 @@ describe('restart', () => {
 
     const second = await spawnServer(dataDir, port, 'complete');
     const last = client.events().at(-1)?.seq ?? 0;
-    const resumed = new TestClient(`${second.url.replace('http', 'ws')}/api/sessions/${session.id}/ws?after=${last}`);
-    const stored = (await second.api<{ events: SessionEvent[] }>('GET', `/api/sessions/${session.id}/events?limit=10000`)).body.events;
+    const resumed = new TestClient(
+      `${second.url.replace('http', 'ws')}/api/sessions/${session.id}/ws?after=${last}`,
+    );
+    const stored = (
+      await second.api<{ events: SessionEvent[] }>('GET', `/api/sessions/${session.id}/events?limit=10000`)
+    ).body.events;
     await resumed.waitFor(() => (resumed.events().at(-1)?.seq ?? last) >= stored.at(-1)!.seq);
-    expect([...client.events(), ...resumed.events()]).toEqual(stored.filter((e) => e.seq <= (resumed.events().at(-1)?.seq ?? last)));
+    expect([...client.events(), ...resumed.events()]).toEqual(
+      stored.filter((e) => e.seq <= (resumed.events().at(-1)?.seq ?? last)),
+    );
     expect(stored.filter((e) => e.type === 'prompt_completed')).toHaveLength(20);
     resumed.close();
     second.child.kill('SIGKILL');

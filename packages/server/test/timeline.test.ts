@@ -38,8 +38,17 @@ describe('Timeline', () => {
     store = await openSqliteStore(path.join(tempDir(), 'db.sqlite'));
     const now = new Date().toISOString();
     await store.sessions.insert({
-      id: 's', repo: '/r', baseBranch: 'main', branch: 'b', title: null, model: null, status: 'created',
-      sandboxStatus: 'none', statusBeforeArchive: null, createdAt: now, updatedAt: now,
+      id: 's',
+      repo: '/r',
+      baseBranch: 'main',
+      branch: 'b',
+      title: null,
+      model: null,
+      status: 'created',
+      sandboxStatus: 'none',
+      statusBeforeArchive: null,
+      createdAt: now,
+      updatedAt: now,
     });
     const published: SessionEvent[] = [];
     const timeline = new Timeline('s', store.events, 0, (e) => published.push(...e), createLogger('silent'));
@@ -64,7 +73,8 @@ describe('Timeline', () => {
     expectContiguous(stored);
     expectContiguous(published);
     // Every published event is readable from the store.
-    for (const e of published.slice(-5)) storedAtPublish.push((await store.events.list('s', e.seq - 1, 1))[0]!.seq);
+    for (const e of published.slice(-5))
+      storedAtPublish.push((await store.events.list('s', e.seq - 1, 1))[0]!.seq);
     expect(storedAtPublish).toEqual(published.slice(-5).map((e) => e.seq));
   });
 
@@ -73,7 +83,13 @@ describe('Timeline', () => {
     timeline.append({ type: 'prompt_started', data: { messageId: 'a' } });
     timeline.append({ type: 'prompt_started', data: { messageId: 'b' } });
     await timeline.flushed();
-    const again = new Timeline('s', store.events, await store.events.maxSeq('s'), () => {}, createLogger('silent'));
+    const again = new Timeline(
+      's',
+      store.events,
+      await store.events.maxSeq('s'),
+      () => {},
+      createLogger('silent'),
+    );
     again.append({ type: 'prompt_started', data: { messageId: 'c' } });
     await again.flushed();
     expectContiguous(await store.events.list('s', 0, 100));

@@ -49,7 +49,9 @@ export function createApp(deps: AppDeps): Hono {
     throw new ApiError(404, 'not_found', `no such page: ${c.req.path}`);
   });
 
-  app.notFound((c) => c.json(new ApiError(404, 'not_found', `no such endpoint: ${c.req.method} ${c.req.path}`).toBody(), 404));
+  app.notFound((c) =>
+    c.json(new ApiError(404, 'not_found', `no such endpoint: ${c.req.method} ${c.req.path}`).toBody(), 404),
+  );
 
   app.onError((err, c) => {
     if (err instanceof ApiError) {

@@ -15,12 +15,26 @@ export class ApiError extends Error {
   }
 
   toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) } };
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.details === undefined ? {} : { details: this.details }),
+      },
+    };
   }
 }
 
 export function invalid(error: ZodError, prefix = ''): ApiError {
-  return new ApiError(400, 'invalid_request', describeIssues(error, prefix), error.issues.map((i) => ({ path: [prefix, ...i.path].filter((p) => p !== '').join('.'), message: i.message })));
+  return new ApiError(
+    400,
+    'invalid_request',
+    describeIssues(error, prefix),
+    error.issues.map((i) => ({
+      path: [prefix, ...i.path].filter((p) => p !== '').join('.'),
+      message: i.message,
+    })),
+  );
 }
 
 export function notFound(what: string): ApiError {

@@ -4,7 +4,10 @@ import { redactUrl } from '../log.js';
 
 /** Turns stored records into the public API's shapes (and nothing private into them). */
 
-export function toSessionJson(s: SessionRecord, queue: { running: string | null; queued: string[] }): Session {
+export function toSessionJson(
+  s: SessionRecord,
+  queue: { running: string | null; queued: string[] },
+): Session {
   return {
     id: s.id,
     repo: redactUrl(s.repo),

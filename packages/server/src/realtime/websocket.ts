@@ -92,7 +92,9 @@ export class SessionSockets {
       return this.sendError(conn, 'invalid_json', 'frame is not valid JSON');
     }
     const clientRequestId =
-      typeof value === 'object' && value !== null && typeof (value as { clientRequestId?: unknown }).clientRequestId === 'string'
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as { clientRequestId?: unknown }).clientRequestId === 'string'
         ? (value as { clientRequestId: string }).clientRequestId
         : undefined;
     const parsed = ClientFrame.safeParse(value);
@@ -106,7 +108,8 @@ export class SessionSockets {
           return this.sendSignal(conn, { type: 'pong' });
         case 'presence': {
           conn.user = frame.user;
-          if (this.presence.set(conn.sessionId, conn.id, frame.user, frame.status)) this.broadcastPresence(conn.sessionId);
+          if (this.presence.set(conn.sessionId, conn.id, frame.user, frame.status))
+            this.broadcastPresence(conn.sessionId);
           return;
         }
         case 'typing': {
@@ -124,7 +127,11 @@ export class SessionSockets {
             clientRequestId: frame.clientRequestId,
           });
           if (frame.clientRequestId) {
-            this.sendSignal(conn, { type: 'ack', clientRequestId: frame.clientRequestId, messageId: accepted.messageId });
+            this.sendSignal(conn, {
+              type: 'ack',
+              clientRequestId: frame.clientRequestId,
+              messageId: accepted.messageId,
+            });
           }
           return;
         }
@@ -154,7 +161,10 @@ export class SessionSockets {
   }
 
   private broadcastPresence(sessionId: string): void {
-    this.broadcastSignal(sessionId, { type: 'presence_update', participants: this.presence.participants(sessionId) });
+    this.broadcastSignal(sessionId, {
+      type: 'presence_update',
+      participants: this.presence.participants(sessionId),
+    });
   }
 
   private broadcastSignal(sessionId: string, frame: ServerSignalFrame, except?: Connection): void {
@@ -162,7 +172,11 @@ export class SessionSockets {
   }
 
   private sendError(conn: Connection, code: string, message: string, clientRequestId?: string): void {
-    this.sendSignal(conn, { type: 'error', error: { code, message }, ...(clientRequestId ? { clientRequestId } : {}) });
+    this.sendSignal(conn, {
+      type: 'error',
+      error: { code, message },
+      ...(clientRequestId ? { clientRequestId } : {}),
+    });
   }
 
   private sendSignal(conn: Connection, frame: ServerSignalFrame): void {

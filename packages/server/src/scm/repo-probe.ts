@@ -17,7 +17,11 @@ export const ALLOWED_GIT_PROTOCOLS = 'file:http:https:ssh:git';
  * Asks the remote (with `git ls-remote`, which runs nothing from the repository) for its
  * default branch, and checks that a requested base branch exists.
  */
-export async function probeRepo(repo: string, baseBranch: string | undefined, timeoutMs = 15_000): Promise<RepoInfo> {
+export async function probeRepo(
+  repo: string,
+  baseBranch: string | undefined,
+  timeoutMs = 15_000,
+): Promise<RepoInfo> {
   if (repo.startsWith('/')) {
     if (!existsSync(repo) || !statSync(repo).isDirectory()) {
       throw new RepoUnreadable(`repo: ${repo} does not exist or is not a directory`);
@@ -33,7 +37,8 @@ export async function probeRepo(repo: string, baseBranch: string | undefined, ti
     const head = /^[0-9a-f]+\s+refs\/heads\/(\S+)$/.exec(line);
     if (head) branches.add(head[1]!);
   }
-  if (branches.size === 0) throw new RepoUnreadable('repo: the repository has no branches (push a first commit)');
+  if (branches.size === 0)
+    throw new RepoUnreadable('repo: the repository has no branches (push a first commit)');
   if (baseBranch !== undefined) {
     if (!branches.has(baseBranch)) {
       throw new RepoUnreadable(`baseBranch: the repository has no branch named "${baseBranch}"`);
@@ -76,11 +81,13 @@ export async function probeRepo(repo: string, baseBranch: string | undefined, ti
 }
 
 function firstLine(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .map((l) => l.replace(/^fatal:\s*/, ''))[0] ?? '';
+  return (
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .map((l) => l.replace(/^fatal:\s*/, ''))[0] ?? ''
+  );
 }
 
 /** git quotes URLs in its messages; never let credentials in one reach a client. */

@@ -79,7 +79,11 @@ export function decide(state: QueueState, command: QueueCommand): QueueDecision 
       if (next === undefined || state.status === 'archived') {
         return { ok: true, state: { ...state, running: null }, effects: [] };
       }
-      return { ok: true, state: { ...state, running: next, queued: rest }, effects: [{ type: 'start', messageId: next }] };
+      return {
+        ok: true,
+        state: { ...state, running: next, queued: rest },
+        effects: [{ type: 'start', messageId: next }],
+      };
     }
     case 'archive': {
       if (state.status === 'archived') return reject('already_archived', 'the session is already archived');

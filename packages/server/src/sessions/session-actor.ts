@@ -34,7 +34,8 @@ export const NO_MODEL_ERROR =
   '(ANTHROPIC_API_KEY, OPENAI_API_KEY, …), or NIGHTSHIFT_OPENAI_COMPATIBLE_BASE_URL for an OpenAI-compatible ' +
   'endpoint, then restart `nightshift up` — or name a model on the session or the prompt.';
 
-export const RESTART_ERROR = 'Nightshift restarted while this prompt was running, and it could not be resumed.';
+export const RESTART_ERROR =
+  'Nightshift restarted while this prompt was running, and it could not be resumed.';
 
 /**
  * One live session. Every command on the session goes through this actor's mailbox, one at a
@@ -63,7 +64,13 @@ export class SessionActor {
       running: running?.id ?? null,
       queued: queued.filter((m) => m.status === 'queued').map((m) => m.id),
     };
-    this.timeline = new Timeline(session.id, deps.store.events, lastSeq, (events) => deps.publish(session.id, events), deps.log);
+    this.timeline = new Timeline(
+      session.id,
+      deps.store.events,
+      lastSeq,
+      (events) => deps.publish(session.id, events),
+      deps.log,
+    );
   }
 
   static async load(id: string, deps: ActorDeps): Promise<SessionActor | undefined> {
@@ -282,9 +289,9 @@ export class SessionActor {
           await this.markCancelled(effect.messageId);
           break;
         case 'release-sandbox':
-          await this.deps.runner.release?.(this.id, 'archived').catch((err) =>
-            this.deps.log.warn({ err, sessionId: this.id }, 'releasing the sandbox failed'),
-          );
+          await this.deps.runner
+            .release?.(this.id, 'archived')
+            .catch((err) => this.deps.log.warn({ err, sessionId: this.id }, 'releasing the sandbox failed'));
           break;
       }
     }
@@ -326,11 +333,16 @@ export class SessionActor {
     const controller = this.aborts.get(messageId);
     if (!controller || controller.signal.aborted) return;
     controller.abort();
-    void this.deps.runner.stop(this.id).catch((err) => this.deps.log.warn({ err, sessionId: this.id }, 'stop failed'));
+    void this.deps.runner
+      .stop(this.id)
+      .catch((err) => this.deps.log.warn({ err, sessionId: this.id }, 'stop failed'));
     // A runner that does not wind down in time is not allowed to hold the queue.
     setTimeout(() => {
       if (this.aborts.get(messageId) === controller) {
-        void this.finish(messageId, { outcome: 'stopped', error: 'the agent did not stop in time and was abandoned' });
+        void this.finish(messageId, {
+          outcome: 'stopped',
+          error: 'the agent did not stop in time and was abandoned',
+        });
       }
     }, this.deps.stopGraceMs).unref();
   }
@@ -339,7 +351,8 @@ export class SessionActor {
     return this.exec(async () => {
       await this.finishNow(messageId, result);
     }).catch((err) => {
-      if (!this.deleted) this.deps.log.error({ err, sessionId: this.id, messageId }, 'could not finish a prompt');
+      if (!this.deleted)
+        this.deps.log.error({ err, sessionId: this.id, messageId }, 'could not finish a prompt');
     });
   }
 
@@ -349,7 +362,8 @@ export class SessionActor {
       const controller = this.aborts.get(messageId);
       this.aborts.delete(messageId);
       // A prompt a person stopped ends `stopped` even if the agent reported otherwise on its way out.
-      const outcome = controller?.signal.aborted && result.outcome === 'completed' ? 'stopped' : result.outcome;
+      const outcome =
+        controller?.signal.aborted && result.outcome === 'completed' ? 'stopped' : result.outcome;
       const error = outcome === 'completed' ? null : (result.error ?? null);
       await this.deps.store.messages.update(messageId, {
         status: outcome,
@@ -368,7 +382,10 @@ export class SessionActor {
   }
 
   private async markCancelled(messageId: string): Promise<void> {
-    await this.deps.store.messages.update(messageId, { status: 'cancelled', finishedAt: new Date().toISOString() });
+    await this.deps.store.messages.update(messageId, {
+      status: 'cancelled',
+      finishedAt: new Date().toISOString(),
+    });
     this.emit({ type: 'prompt_cancelled', data: { messageId } });
     await this.touch();
   }

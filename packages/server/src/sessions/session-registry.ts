@@ -103,7 +103,9 @@ export class SessionRegistry {
 
   async list(status: 'active' | 'archived' | undefined): Promise<Session[]> {
     // "active" means not archived: a session nobody has prompted yet (`created`) is active work too.
-    const records = await this.options.store.sessions.list({ status: status === 'active' ? 'active-or-created' : status });
+    const records = await this.options.store.sessions.list({
+      status: status === 'active' ? 'active-or-created' : status,
+    });
     const unfinished = await this.options.store.messages.listUnfinished();
     return records.map((r) => {
       const live = this.actors.get(r.id);

@@ -32,7 +32,10 @@ export class Timeline {
 
   append(event: EventInput): void {
     if (this.closed) {
-      this.log.warn({ sessionId: this.sessionId, type: event.type }, 'event appended after the timeline closed');
+      this.log.warn(
+        { sessionId: this.sessionId, type: event.type },
+        'event appended after the timeline closed',
+      );
       return;
     }
     this.pending.push(event);
@@ -119,7 +122,10 @@ export function coalesce(batch: EventInput[]): EventInput[] {
       prev.data.partId === event.data.partId &&
       prev.data.messageId === event.data.messageId
     ) {
-      out[out.length - 1] = { type: 'sandbox_event', data: { ...prev.data, delta: prev.data.delta + event.data.delta } };
+      out[out.length - 1] = {
+        type: 'sandbox_event',
+        data: { ...prev.data, delta: prev.data.delta + event.data.delta },
+      };
     } else {
       out.push(event);
     }

@@ -114,7 +114,10 @@ class Messages implements MessageRepo {
     return row && messageFromRow(row);
   }
 
-  async findByClientRequestId(sessionId: string, clientRequestId: string): Promise<MessageRecord | undefined> {
+  async findByClientRequestId(
+    sessionId: string,
+    clientRequestId: string,
+  ): Promise<MessageRecord | undefined> {
     const row = await this.db
       .selectFrom('messages')
       .selectAll()
@@ -186,7 +189,10 @@ class Events implements EventRepo {
     }
     await this.db.transaction().execute(async (tx) => {
       for (let i = 0; i < rows.length; i += EVENT_INSERT_CHUNK) {
-        await tx.insertInto('events').values(rows.slice(i, i + EVENT_INSERT_CHUNK)).execute();
+        await tx
+          .insertInto('events')
+          .values(rows.slice(i, i + EVENT_INSERT_CHUNK))
+          .execute();
       }
     });
   }
@@ -200,7 +206,13 @@ class Events implements EventRepo {
       .orderBy('seq')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ sessionId: r.session_id, seq: r.seq, type: r.type, at: r.at, data: JSON.parse(r.data) }));
+    return rows.map((r) => ({
+      sessionId: r.session_id,
+      seq: r.seq,
+      type: r.type,
+      at: r.at,
+      data: JSON.parse(r.data),
+    }));
   }
 
   async maxSeq(sessionId: string): Promise<number> {

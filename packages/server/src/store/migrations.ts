@@ -21,7 +21,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('sessions_status_created').on('sessions').columns(['status', 'created_at']).execute();
+      await db.schema
+        .createIndex('sessions_status_created')
+        .on('sessions')
+        .columns(['status', 'created_at'])
+        .execute();
 
       await db.schema
         .createTable('messages')
@@ -39,7 +43,12 @@ const migrations: Record<string, Migration> = {
         .addColumn('started_at', 'text')
         .addColumn('finished_at', 'text')
         .execute();
-      await db.schema.createIndex('messages_session_position').on('messages').columns(['session_id', 'position']).unique().execute();
+      await db.schema
+        .createIndex('messages_session_position')
+        .on('messages')
+        .columns(['session_id', 'position'])
+        .unique()
+        .execute();
       await db.schema
         .createIndex('messages_client_request')
         .on('messages')
@@ -67,7 +76,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('data', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('artifacts_session').on('artifacts').columns(['session_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('artifacts_session')
+        .on('artifacts')
+        .columns(['session_id', 'created_at'])
+        .execute();
     },
   },
 };

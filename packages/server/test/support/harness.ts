@@ -84,10 +84,14 @@ export class TestClient {
   }
 
   /** Waits until some frame satisfies the predicate; fails after `timeoutMs`. */
-  async waitFor(predicate: (frames: Array<Record<string, unknown>>) => boolean, timeoutMs = 10_000): Promise<void> {
+  async waitFor(
+    predicate: (frames: Array<Record<string, unknown>>) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.frames)) {
-      if (this.closed && !predicate(this.frames)) throw new Error(`socket closed: ${JSON.stringify(this.closed)}`);
+      if (this.closed && !predicate(this.frames))
+        throw new Error(`socket closed: ${JSON.stringify(this.closed)}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out; frames: ${JSON.stringify(this.frames.slice(-5))}`);
       await new Promise<void>((resolve) => {
@@ -115,6 +119,7 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
 
 export function expectContiguous(events: Array<{ seq: number }>, from = 1): void {
   events.forEach((e, i) => {
-    if (e.seq !== from + i) throw new Error(`seq gap or duplicate at index ${i}: expected ${from + i}, got ${e.seq}`);
+    if (e.seq !== from + i)
+      throw new Error(`seq gap or duplicate at index ${i}: expected ${from + i}, got ${e.seq}`);
   });
 }

@@ -18,7 +18,10 @@ export class ScriptedRunner implements AgentRunner {
     this.started.push(job);
     for (const w of this.waiters.splice(0)) w();
     for (const [i, delta] of (this.options.deltas ?? []).entries()) {
-      ctx.emit({ type: 'sandbox_event', data: { messageId: job.messageId, kind: 'text', partId: `p${i % 2}`, delta } });
+      ctx.emit({
+        type: 'sandbox_event',
+        data: { messageId: job.messageId, kind: 'text', partId: `p${i % 2}`, delta },
+      });
     }
     if (this.options.autoComplete) return Promise.resolve({ outcome: 'completed' });
     return new Promise((resolve) => {
@@ -43,7 +46,9 @@ export class ScriptedRunner implements AgentRunner {
   }
 
   emit(messageId: string, delta: string, partId = 'p'): void {
-    this.pending.get(messageId)!.ctx.emit({ type: 'sandbox_event', data: { messageId, kind: 'text', partId, delta } });
+    this.pending
+      .get(messageId)!
+      .ctx.emit({ type: 'sandbox_event', data: { messageId, kind: 'text', partId, delta } });
   }
 
   running(): string[] {

@@ -5,7 +5,13 @@ import { ScriptedRunner } from './scripted-runner.js';
 
 const [dataDir, port, mode] = process.argv.slice(2);
 const runner = new ScriptedRunner({ autoComplete: mode === 'complete', deltas: ['working', ' on it'] });
-const server = await startServer({ dataDir, port: Number(port), runner, model: 'test/model', logLevel: 'silent' });
+const server = await startServer({
+  dataDir,
+  port: Number(port),
+  runner,
+  model: 'test/model',
+  logLevel: 'silent',
+});
 process.on('SIGTERM', () => {
   void server.close().then(() => process.exit(0));
 });
