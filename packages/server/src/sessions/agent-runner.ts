@@ -39,6 +39,8 @@ export interface SessionContext {
   emit(event: EventInput): void;
   /** Records an artifact and emits its `artifact_created`. */
   addArtifact(artifact: Omit<Artifact, 'id' | 'createdAt'>): Promise<Artifact>;
+  /** Resolves once everything emitted so far is stored (e.g. before acknowledging it upstream). */
+  flushed(): Promise<void>;
 }
 
 export interface RunContext extends SessionContext {

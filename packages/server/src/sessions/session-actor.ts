@@ -412,6 +412,7 @@ export class SessionActor {
         if (!this.deleted) this.emit(event);
       },
       addArtifact: (artifact) => this.addArtifact(artifact),
+      flushed: () => this.timeline.flushed(),
     };
     return { ...ctx, signal: signal ?? new AbortController().signal };
   }

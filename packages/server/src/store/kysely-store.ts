@@ -1,11 +1,13 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Artifact, MessageStatus, SandboxStatus, SessionStatus } from '@nightshift/protocol';
-import type { Database, MessagesTable, SessionsTable } from './schema.js';
+import type { Database, MessagesTable, SandboxesTable, SessionsTable } from './schema.js';
 import type {
   ArtifactRepo,
   EventRepo,
   MessageRecord,
   MessageRepo,
+  SandboxRecord,
+  SandboxRepo,
   SessionRecord,
   SessionRepo,
   Store,
@@ -21,8 +23,10 @@ export class KyselyStore implements Store {
   readonly messages: MessageRepo;
   readonly events: EventRepo;
   readonly artifacts: ArtifactRepo;
+  readonly sandboxes: SandboxRepo;
 
   constructor(private readonly db: Kysely<Database>) {
+    this.sandboxes = new Sandboxes(db);
     this.sessions = new Sessions(db);
     this.messages = new Messages(db);
     this.events = new Events(db);
@@ -75,6 +79,7 @@ class Sessions implements SessionRepo {
       await tx.deleteFrom('events').where('session_id', '=', id).execute();
       await tx.deleteFrom('artifacts').where('session_id', '=', id).execute();
       await tx.deleteFrom('messages').where('session_id', '=', id).execute();
+      await tx.deleteFrom('sandboxes').where('session_id', '=', id).execute();
       await tx.deleteFrom('sessions').where('id', '=', id).execute();
     });
   }
@@ -258,6 +263,64 @@ class Artifacts implements ArtifactRepo {
       createdAt: r.created_at,
     }));
   }
+}
+
+class Sandboxes implements SandboxRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(s: SandboxRecord): Promise<void> {
+    await this.db
+      .insertInto('sandboxes')
+      .values({
+        id: s.id,
+        session_id: s.sessionId,
+        provider: s.provider,
+        token_hash: s.tokenHash,
+        status: s.status,
+        handle: s.handle,
+        last_bridge_id: s.lastBridgeId,
+        created_at: s.createdAt,
+        ended_at: s.endedAt,
+      })
+      .execute();
+  }
+
+  async get(id: string): Promise<SandboxRecord | undefined> {
+    const row = await this.db.selectFrom('sandboxes').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && sandboxFromRow(row);
+  }
+
+  async listLive(): Promise<SandboxRecord[]> {
+    const rows = await this.db.selectFrom('sandboxes').selectAll().where('ended_at', 'is', null).execute();
+    return rows.map(sandboxFromRow);
+  }
+
+  async update(
+    id: string,
+    patch: Partial<Pick<SandboxRecord, 'status' | 'handle' | 'lastBridgeId' | 'endedAt'>>,
+  ): Promise<void> {
+    const row: Partial<SandboxesTable> = {};
+    if (patch.status !== undefined) row.status = patch.status;
+    if (patch.handle !== undefined) row.handle = patch.handle;
+    if (patch.lastBridgeId !== undefined) row.last_bridge_id = patch.lastBridgeId;
+    if (patch.endedAt !== undefined) row.ended_at = patch.endedAt;
+    if (Object.keys(row).length === 0) return;
+    await this.db.updateTable('sandboxes').set(row).where('id', '=', id).execute();
+  }
+}
+
+function sandboxFromRow(r: Selectable<SandboxesTable>): SandboxRecord {
+  return {
+    id: r.id,
+    sessionId: r.session_id,
+    provider: r.provider,
+    tokenHash: r.token_hash,
+    status: r.status,
+    handle: r.handle,
+    lastBridgeId: r.last_bridge_id,
+    createdAt: r.created_at,
+    endedAt: r.ended_at,
+  };
 }
 
 function sessionRow(s: SessionRecord): SessionsTable {

@@ -83,6 +83,23 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_sandboxes': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sandboxes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id').onDelete('cascade'))
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('handle', 'text')
+        .addColumn('last_bridge_id', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text')
+        .execute();
+      await db.schema.createIndex('sandboxes_session').on('sandboxes').columns(['session_id', 'ended_at']).execute();
+    },
+  },
 };
 
 class StaticMigrations implements MigrationProvider {

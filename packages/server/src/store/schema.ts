@@ -4,6 +4,7 @@ export interface Database {
   messages: MessagesTable;
   events: EventsTable;
   artifacts: ArtifactsTable;
+  sandboxes: SandboxesTable;
 }
 
 export interface SessionsTable {
@@ -53,4 +54,19 @@ export interface ArtifactsTable {
   url: string | null;
   data: string;
   created_at: string;
+}
+
+export interface SandboxesTable {
+  id: string;
+  session_id: string;
+  provider: string;
+  /** sha256 of the bridge token; the token itself is never stored. */
+  token_hash: string;
+  status: string;
+  /** Provider-specific handle (e.g. the launcher pid) so a restarted control plane can adopt it. */
+  handle: string | null;
+  /** Highest bridge message id whose effects are stored: re-sent messages up to it are dropped. */
+  last_bridge_id: number;
+  created_at: string;
+  ended_at: string | null;
 }

@@ -9,6 +9,7 @@ export interface Store {
   messages: MessageRepo;
   events: EventRepo;
   artifacts: ArtifactRepo;
+  sandboxes: SandboxRepo;
   close(): Promise<void>;
 }
 
@@ -81,4 +82,24 @@ export interface EventRepo {
 export interface ArtifactRepo {
   insert(sessionId: string, artifact: Artifact): Promise<void>;
   list(sessionId: string): Promise<Artifact[]>;
+}
+
+export interface SandboxRecord {
+  id: string;
+  sessionId: string;
+  provider: string;
+  tokenHash: string;
+  status: string;
+  handle: string | null;
+  lastBridgeId: number;
+  createdAt: string;
+  endedAt: string | null;
+}
+
+export interface SandboxRepo {
+  insert(sandbox: SandboxRecord): Promise<void>;
+  get(id: string): Promise<SandboxRecord | undefined>;
+  /** Sandboxes not yet ended, in any session. */
+  listLive(): Promise<SandboxRecord[]>;
+  update(id: string, patch: Partial<Pick<SandboxRecord, 'status' | 'handle' | 'lastBridgeId' | 'endedAt'>>): Promise<void>;
 }

@@ -1,0 +1,263 @@
+import type { BridgeDown, BridgeUp, CommitInfo } from '@nightshift/protocol';
+import type { Logger } from '../log.js';
+import type { SandboxRepo } from '../store/store.js';
+import type { PromptJob, PromptResult, SessionContext } from '../sessions/agent-runner.js';
+import type { SandboxHandle } from './provider.js';
+import type { BridgePeer } from './bridge-endpoint.js';
+
+export interface LiveSandboxOptions {
+  sandboxId: string;
+  sessionId: string;
+  tokenHash: string;
+  handle: SandboxHandle;
+  /** Bridge messages up to this id were already stored (by an earlier process, say). */
+  lastBridgeId: number;
+  sandboxes: SandboxRepo;
+  log: Logger;
+  /** Where the web UI can show a branch, if the origin has a browsable URL. */
+  branchUrl: (branch: string) => string | null;
+  /** Whether the session already shows its branch as an artifact (it is announced once). */
+  hasBranchArtifact: () => Promise<boolean>;
+}
+
+type Phase = 'starting' | 'ready' | 'dead';
+
+/**
+ * One running sandbox as the control plane sees it: the bridge peer for its supervisor, the
+ * prompt it is running, and its health. Messages are applied in order, each id once; acks go
+ * back only after what a message carried is stored, so a restart of either side loses nothing.
+ */
+export class LiveSandbox implements BridgePeer {
+  private phase: Phase = 'starting';
+  private send: ((m: BridgeDown) => void) | null = null;
+  private closeConnection: (() => void) | null = null;
+  private ctx: SessionContext | null = null;
+  private running: { messageId: string; resolve: (r: PromptResult) => void } | null = null;
+  private readyWaiters: Array<(r: { ok: true } | { ok: false; error: string }) => void> = [];
+  private lastBridgeId: number;
+  private ackTimer: NodeJS.Timeout | null = null;
+  lastHeard = Date.now();
+  connectedAt: number | null = null;
+  /** What the supervisor said it was running when it (re)connected. */
+  reportedRunning: string | null | undefined = undefined;
+  private helloWaiters: Array<() => void> = [];
+  private deathReason: string | null = null;
+  private releasing = false;
+
+  constructor(readonly options: LiveSandboxOptions) {
+    this.lastBridgeId = options.lastBridgeId;
+    void options.handle.exited.then(async ({ code, signal }) => {
+      const output = (await options.handle.output()).trim();
+      const how = signal ? `was killed (${signal})` : `exited with code ${code ?? 'unknown'}`;
+      this.die(`the sandbox ${how}${output ? `; its last output:\n${output.slice(-1500)}` : ''}`, this.releasing);
+    });
+  }
+
+  get id(): string {
+    return this.options.sandboxId;
+  }
+
+  get isDead(): boolean {
+    return this.phase === 'dead';
+  }
+
+  get isReady(): boolean {
+    return this.phase === 'ready';
+  }
+
+  get connected(): boolean {
+    return this.send !== null;
+  }
+
+  get runningMessageId(): string | null {
+    return this.running?.messageId ?? null;
+  }
+
+  /** Events from now on go to this session context (the actor's timeline). */
+  attach(ctx: SessionContext): void {
+    this.ctx = ctx;
+  }
+
+  ready(): Promise<{ ok: true } | { ok: false; error: string }> {
+    if (this.phase === 'ready') return Promise.resolve({ ok: true });
+    if (this.phase === 'dead') return Promise.resolve({ ok: false, error: this.deathReason ?? 'the sandbox is gone' });
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  /** Resolves when the supervisor has said hello on a connection (or after `timeoutMs`). */
+  hello(timeoutMs: number): Promise<boolean> {
+    if (this.reportedRunning !== undefined) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.helloWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  run(job: PromptJob): Promise<PromptResult> {
+    if (this.phase === 'dead') return Promise.resolve({ outcome: 'failed', error: this.deathReason ?? 'the sandbox is gone' });
+    return new Promise((resolve) => {
+      this.running = { messageId: job.messageId, resolve };
+      this.deliver({ type: 'prompt', messageId: job.messageId, text: job.text, author: job.author, model: job.model });
+    });
+  }
+
+  /** Follows a prompt the supervisor was already running when this control plane started. */
+  follow(messageId: string): Promise<PromptResult> {
+    return new Promise((resolve) => {
+      this.running = { messageId, resolve };
+    });
+  }
+
+  stop(): void {
+    this.deliver({ type: 'stop', messageId: this.running?.messageId ?? null });
+  }
+
+  async shutdown(): Promise<void> {
+    this.releasing = true;
+    this.deliver({ type: 'shutdown' });
+    const graceful = await Promise.race([
+      this.options.handle.exited.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 3000).unref()),
+    ]);
+    if (!graceful) await this.options.handle.kill();
+    this.die('the sandbox was released', true);
+  }
+
+  async kill(reason: string): Promise<void> {
+    this.deathReason ??= reason;
+    await this.options.handle.kill();
+    this.die(reason);
+  }
+
+  // BridgePeer
+
+  onConnect(send: (m: BridgeDown) => void, close: () => void): void {
+    this.closeConnection?.();
+    this.send = send;
+    this.closeConnection = close;
+    this.connectedAt = Date.now();
+    this.lastHeard = Date.now();
+  }
+
+  onDisconnect(): void {
+    this.send = null;
+    this.closeConnection = null;
+  }
+
+  onMessage(message: BridgeUp): void {
+    this.lastHeard = Date.now();
+    if (message.type === 'hello') {
+      this.reportedRunning = message.runningMessageId;
+      for (const w of this.helloWaiters.splice(0)) w();
+      // Tell it at once what is already stored, so it can drop that from its outbox.
+      this.deliver({ type: 'ack', upTo: this.lastBridgeId });
+      return;
+    }
+    if (message.id <= this.lastBridgeId) return this.scheduleAck(); // a re-send of something stored
+    this.lastBridgeId = message.id;
+    this.apply(message);
+    this.scheduleAck();
+  }
+
+  private apply(message: Exclude<BridgeUp, { type: 'hello' }>): void {
+    const ctx = this.ctx;
+    switch (message.type) {
+      case 'heartbeat':
+        return;
+      case 'status':
+        ctx?.emit({
+          type: 'sandbox_status',
+          data: {
+            status: message.status,
+            ...(message.phase ? { phase: message.phase } : {}),
+            ...(message.durationMs !== undefined ? { durationMs: message.durationMs } : {}),
+            ...(message.output ? { output: message.output } : {}),
+          },
+        });
+        return;
+      case 'ready':
+        this.phase = 'ready';
+        ctx?.emit({ type: 'sandbox_ready', data: { durationMs: message.durationMs } });
+        for (const w of this.readyWaiters.splice(0)) w({ ok: true });
+        return;
+      case 'activity':
+        ctx?.emit({ type: 'sandbox_event', data: message.activity });
+        return;
+      case 'error':
+        ctx?.emit({ type: 'sandbox_error', data: { message: message.message, ...(message.phase ? { phase: message.phase } : {}) } });
+        if (this.phase === 'starting') {
+          for (const w of this.readyWaiters.splice(0)) w({ ok: false, error: message.message });
+        }
+        return;
+      case 'prompt_result':
+        void this.finishPrompt(message.messageId, message.outcome, message.error, message.commit);
+        return;
+    }
+  }
+
+  private async finishPrompt(
+    messageId: string,
+    outcome: PromptResult['outcome'],
+    error: string | undefined,
+    commit: CommitInfo | null,
+  ): Promise<void> {
+    if (commit && this.ctx) {
+      await this.ctx.addArtifact({
+        type: 'commit',
+        url: null,
+        data: { ...commit, messageId },
+      });
+      if (commit.pushed && !(await this.options.hasBranchArtifact())) {
+        await this.ctx.addArtifact({
+          type: 'branch',
+          url: this.options.branchUrl(commit.branch),
+          data: { branch: commit.branch, sha: commit.sha, messageId },
+        });
+      }
+    }
+    if (this.running?.messageId === messageId) {
+      const { resolve } = this.running;
+      this.running = null;
+      resolve({ outcome, ...(error ? { error } : {}) });
+    }
+  }
+
+  private deliver(message: BridgeDown): void {
+    // While disconnected, commands wait for the supervisor's next hello: it reports its state
+    // and the runner re-issues what is still needed.
+    this.send?.(message);
+  }
+
+  private scheduleAck(): void {
+    if (this.ackTimer) return;
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = null;
+      const upTo = this.lastBridgeId;
+      void (this.ctx?.flushed() ?? Promise.resolve())
+        .then(() => this.options.sandboxes.update(this.id, { lastBridgeId: upTo }))
+        .then(() => this.deliver({ type: 'ack', upTo }))
+        .catch((err) => this.options.log.warn({ err, sandboxId: this.id }, 'could not acknowledge bridge messages'));
+    }, 20);
+  }
+
+  private die(reason: string, expected = false): void {
+    if (this.phase === 'dead') return;
+    this.phase = 'dead';
+    this.deathReason ??= reason;
+    if (expected) this.ctx?.emit({ type: 'sandbox_status', data: { status: 'stopped', phase: 'released' } });
+    else this.ctx?.emit({ type: 'sandbox_error', data: { message: this.deathReason } });
+    this.closeConnection?.();
+    for (const w of this.readyWaiters.splice(0)) w({ ok: false, error: this.deathReason });
+    if (this.running) {
+      const { resolve } = this.running;
+      this.running = null;
+      resolve({ outcome: 'failed', error: this.deathReason });
+    }
+    void this.options.sandboxes
+      .update(this.id, { status: 'ended', endedAt: new Date().toISOString() })
+      .catch(() => undefined);
+  }
+}

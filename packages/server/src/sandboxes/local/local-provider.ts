@@ -1,0 +1,222 @@
+import { spawn, execFileSync } from 'node:child_process';
+import { chownSync, chmodSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, closeSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import type { Logger } from '../../log.js';
+import type { ProviderCapabilities, SandboxHandle, SandboxProvider, SandboxSpec } from '../provider.js';
+import { bwrapArgs, SANDBOX_STATE, SANDBOX_WORKSPACE } from './bwrap-args.js';
+import { CgroupLimits, type ResourceLimits } from './cgroup-limits.js';
+
+export interface LocalProviderOptions {
+  dataDir: string;
+  /** The Nightshift install (repository root): mounted read-only so the supervisor can run. */
+  installDir: string;
+  /** The supervisor command, as run inside the sandbox. */
+  command: string[];
+  /** Run without bubblewrap. Only when the operator asked for it: there is no isolation then. */
+  unisolated: boolean;
+  limits: ResourceLimits;
+  /** First host uid for sandboxes (each session gets its own); only used when running as root. */
+  uidBase: number;
+  log: Logger;
+}
+
+const SYSTEM_DIRS = ['/usr', '/etc', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/opt'];
+
+/**
+ * One bubblewrap sandbox per session, on this machine. The launcher (a shell that stays the
+ * parent of bwrap) runs in its own process group, so sandboxes outlive a control-plane restart
+ * and are adopted again; killing the launcher's group ends the sandbox (`--die-with-parent`).
+ */
+export class LocalProvider implements SandboxProvider {
+  readonly name = 'local';
+  readonly capabilities: ProviderCapabilities;
+  private readonly root: string;
+
+  constructor(private readonly options: LocalProviderOptions) {
+    this.root = path.join(options.dataDir, 'sandboxes');
+    mkdirSync(this.root, { recursive: true });
+    // Sandboxes run as other uids: they may pass through the data dir to their own workspace,
+    // but not list it or read anything else in it.
+    if (isRoot()) {
+      chmodSync(options.dataDir, 0o711);
+      chmodSync(this.root, 0o711);
+    }
+    this.capabilities = {
+      isolation: options.unisolated ? 'none' : 'bubblewrap',
+      snapshots: false,
+      restore: true, // a session's next sandbox reuses its workspace
+      warmPool: false,
+      resourceLimits: !options.unisolated,
+    };
+  }
+
+  /** Where a session's workspace lives on the host. */
+  workspaceOf(sessionId: string): string {
+    return path.join(this.root, sessionId, 'workspace');
+  }
+
+  async start(spec: SandboxSpec): Promise<SandboxHandle> {
+    const sessionDir = path.join(this.root, spec.sessionId);
+    const workspace = this.workspaceOf(spec.sessionId);
+    const state = path.join(sessionDir, 'state');
+    for (const dir of [sessionDir, workspace, state, path.join(state, 'home')]) mkdirSync(dir, { recursive: true });
+    const ids = isRoot() ? this.uidFor(spec.sessionId) : undefined;
+    if (ids) {
+      for (const dir of [workspace, state, path.join(state, 'home')]) chownSync(dir, ids.uid, ids.gid);
+      chownSync(sessionDir, 0, 0);
+      chmodSync(sessionDir, 0o711);
+    }
+    const logFile = path.join(sessionDir, 'supervisor.log');
+    const log = openSync(logFile, 'a', 0o600);
+
+    const env: Record<string, string> = {
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      LANG: 'C.UTF-8',
+      ...spec.env,
+    };
+    let command: string[];
+    if (this.options.unisolated) {
+      env.HOME = path.join(state, 'home');
+      env.NIGHTSHIFT_WORKSPACE = workspace;
+      env.NIGHTSHIFT_STATE_DIR = state;
+      command = this.options.command;
+    } else {
+      env.HOME = `${SANDBOX_STATE}/home`;
+      env.NIGHTSHIFT_WORKSPACE = SANDBOX_WORKSPACE;
+      env.NIGHTSHIFT_STATE_DIR = SANDBOX_STATE;
+      command = ['bwrap', ...bwrapArgs(this.layout(workspace, state), this.options.command)];
+    }
+    // `sh` stays as bwrap's parent (no exec), in a new session: see the class comment.
+    const launcher = spawn('/bin/sh', ['-c', '"$@"; exit $?', `nightshift-sandbox-${spec.sandboxId}`, ...command], {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env,
+      cwd: this.options.unisolated ? workspace : '/',
+      ...(ids ?? {}),
+    });
+    closeSync(log);
+    const pid = await new Promise<number>((resolve, reject) => {
+      launcher.once('spawn', () => resolve(launcher.pid!));
+      launcher.once('error', reject);
+    });
+    launcher.unref();
+    const cgroup = new CgroupLimits(spec.sandboxId, this.options.limits);
+    if (!this.options.unisolated) {
+      const { missing } = cgroup.apply(pid);
+      if (missing.length > 0) {
+        this.options.log.warn(
+          { sandboxId: spec.sandboxId, missing },
+          'cgroup limits not available on this host; the sandbox runs without them',
+        );
+      }
+    }
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      launcher.once('exit', (code, signal) => {
+        cgroup.remove();
+        resolve({ code, signal });
+      }),
+    );
+    return this.handle(spec.sandboxId, pid, logFile, exited);
+  }
+
+  adopt(sandboxId: string, handle: string): SandboxHandle | undefined {
+    const { pid, logFile } = JSON.parse(handle) as { pid: number; logFile: string };
+    if (!isOurLauncher(pid, sandboxId)) return undefined;
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+      const timer = setInterval(() => {
+        if (!isOurLauncher(pid, sandboxId)) {
+          clearInterval(timer);
+          resolve({ code: null, signal: null });
+        }
+      }, 500);
+      timer.unref();
+    });
+    return this.handle(sandboxId, pid, logFile, exited);
+  }
+
+  async discard(sessionId: string): Promise<void> {
+    await rm(path.join(this.root, sessionId), { recursive: true, force: true });
+  }
+
+  private handle(
+    sandboxId: string,
+    pid: number,
+    logFile: string,
+    exited: Promise<{ code: number | null; signal: string | null }>,
+  ): SandboxHandle {
+    return {
+      sandboxId,
+      handle: JSON.stringify({ pid, logFile }),
+      exited,
+      output: async () => tail(await readFile(logFile, 'utf8').catch(() => ''), 4000),
+      kill: async () => {
+        signalGroup(pid, 'SIGTERM');
+        const done = await Promise.race([exited.then(() => true), delay(3000).then(() => false)]);
+        if (!done) signalGroup(pid, 'SIGKILL');
+        await Promise.race([exited, delay(2000)]);
+      },
+    };
+  }
+
+  private layout(workspace: string, state: string) {
+    const rootSymlinks: Record<string, string> = {};
+    const systemDirs: string[] = [];
+    for (const dir of SYSTEM_DIRS) {
+      if (!existsSync(dir)) continue;
+      const stat = lstatSync(dir);
+      if (stat.isSymbolicLink()) rootSymlinks[dir.slice(1)] = readlinkSync(dir);
+      else if (stat.isDirectory()) systemDirs.push(dir);
+    }
+    const nodePrefix = path.dirname(path.dirname(process.execPath));
+    const readOnly = [this.options.installDir];
+    if (!SYSTEM_DIRS.some((d) => nodePrefix === d || nodePrefix.startsWith(`${d}/`))) readOnly.push(nodePrefix);
+    return { workspace, state, readOnly, hidden: [this.options.dataDir], rootSymlinks, systemDirs };
+  }
+
+  private uidFor(sessionId: string): { uid: number; gid: number } {
+    const n = createHash('sha256').update(sessionId).digest().readUInt32BE(0) % 60_000;
+    return { uid: this.options.uidBase + n, gid: this.options.uidBase + n };
+  }
+}
+
+/** Whether bubblewrap can actually make a sandbox here (installed, and user namespaces allowed). */
+export function bubblewrapWorks(): { ok: true } | { ok: false; reason: string } {
+  try {
+    execFileSync('bwrap', ['--unshare-user', '--ro-bind', '/', '/', '--', 'true'], { stdio: 'pipe', timeout: 5000 });
+    return { ok: true };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
+    if (e.code === 'ENOENT') return { ok: false, reason: 'bubblewrap (bwrap) is not installed: apt-get install -y bubblewrap' };
+    return { ok: false, reason: `bubblewrap cannot create a sandbox here: ${e.stderr?.toString().trim() || e.message}` };
+  }
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+function isOurLauncher(pid: number, sandboxId: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`nightshift-sandbox-${sandboxId}`);
+  } catch {
+    return false;
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
+
+function tail(text: string, max: number): string {
+  return text.length <= max ? text : `…${text.slice(-max)}`;
+}

@@ -1,0 +1,227 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../log.js';
+import type { SessionRecord, Store } from '../store/store.js';
+import type { AgentRunner, PromptJob, PromptResult, RunContext, SessionContext } from '../sessions/agent-runner.js';
+import type { SandboxProvider } from './provider.js';
+import { LiveSandbox } from './live-sandbox.js';
+import { hashToken, sameHash, type BridgePeer } from './bridge-endpoint.js';
+import { newId } from '../ids.js';
+
+export interface SandboxRunnerOptions {
+  provider: SandboxProvider;
+  store: Store;
+  log: Logger;
+  /** The supervisor's environment for a session, without the bridge token (added here). */
+  sandboxEnv(session: SessionRecord, sandboxId: string, token: string): Promise<Record<string, string>>;
+  /** A sandbox that says nothing for this long is taken for dead. */
+  heartbeatStaleMs: number;
+  /** A sandbox with no prompt for this long is released. */
+  idleMs: number;
+  /** Longest a start (clone, setup.sh, start.sh, OpenCode) may take. */
+  startTimeoutMs: number;
+  /** Said on every sandbox start, e.g. that sandboxes run without isolation. */
+  startNotice?: string;
+}
+
+/**
+ * Runs prompts in sandboxes: starts one per session on demand, sends prompts over the bridge,
+ * turns what comes back into timeline events, notices a sandbox that died, and releases idle
+ * ones. Sandboxes outlive a control-plane restart and are adopted again on start.
+ */
+export class SandboxRunner implements AgentRunner {
+  private readonly live = new Map<string, LiveSandbox>();
+  private readonly starting = new Map<string, Promise<LiveSandbox | { error: string }>>();
+  private readonly idleSince = new Map<string, number>();
+  private readonly monitor: NodeJS.Timeout;
+
+  constructor(private readonly options: SandboxRunnerOptions) {
+    this.monitor = setInterval(() => void this.checkHealth(), Math.min(5000, options.heartbeatStaleMs / 3));
+    this.monitor.unref();
+  }
+
+  /** Adopts the sandboxes an earlier control-plane process left running; ends records of dead ones. */
+  async adoptSurvivors(): Promise<number> {
+    let adopted = 0;
+    for (const record of await this.options.store.sandboxes.listLive()) {
+      const handle = record.handle ? this.options.provider.adopt(record.id, record.handle) : undefined;
+      if (!handle) {
+        await this.options.store.sandboxes.update(record.id, { status: 'ended', endedAt: new Date().toISOString() });
+        continue;
+      }
+      const sandbox = this.track(record.sessionId, record.id, record.tokenHash, handle, record.lastBridgeId);
+      this.idleSince.set(record.sessionId, Date.now());
+      void sandbox; // its supervisor reconnects and says hello; until then it counts as starting
+      adopted += 1;
+    }
+    return adopted;
+  }
+
+  /** Bridge authentication: the live sandbox whose token this is. */
+  peerFor(tokenHash: string): BridgePeer | undefined {
+    for (const sandbox of this.live.values()) {
+      if (sameHash(sandbox.options.tokenHash, tokenHash)) return sandbox;
+    }
+    return undefined;
+  }
+
+  async run(job: PromptJob, ctx: RunContext): Promise<PromptResult> {
+    this.idleSince.delete(job.session.id);
+    const sandbox = await this.ensure(job.session, ctx);
+    if ('error' in sandbox) return { outcome: 'failed', error: sandbox.error };
+    if (ctx.signal.aborted) return { outcome: 'stopped' };
+    ctx.emit({ type: 'sandbox_status', data: { status: 'running' } });
+    const result = await sandbox.run(job);
+    if (!sandbox.isDead) {
+      ctx.emit({ type: 'sandbox_status', data: { status: 'ready' } });
+      this.idleSince.set(job.session.id, Date.now());
+    }
+    return result;
+  }
+
+  async stop(sessionId: string): Promise<void> {
+    this.live.get(sessionId)?.stop();
+  }
+
+  async warm(session: SessionRecord, ctx: SessionContext): Promise<void> {
+    const result = await this.ensure(session, ctx);
+    if (!('error' in result)) this.idleSince.set(session.id, Date.now());
+  }
+
+  async release(sessionId: string, reason: 'archived' | 'deleted' | 'idle' | 'shutdown'): Promise<void> {
+    const sandbox = this.live.get(sessionId);
+    this.live.delete(sessionId);
+    this.idleSince.delete(sessionId);
+    if (sandbox && !sandbox.isDead) await sandbox.shutdown();
+    if (reason === 'deleted') await this.options.provider.discard(sessionId);
+  }
+
+  async reattach(job: PromptJob, ctx: RunContext): Promise<PromptResult | undefined> {
+    const sandbox = this.live.get(job.session.id);
+    if (!sandbox || sandbox.isDead) return undefined;
+    sandbox.attach(ctx);
+    // The supervisor reconnects with backoff; give it a little longer than its longest wait.
+    const heard = await sandbox.hello(this.options.heartbeatStaleMs);
+    if (!heard || sandbox.reportedRunning !== job.messageId) {
+      // It is not running this prompt (any more). A result it finished while we were away is
+      // re-sent from its outbox right after hello; give that a moment to arrive.
+      const result = await Promise.race([sandbox.follow(job.messageId), delay(2000).then(() => undefined)]);
+      return result;
+    }
+    return sandbox.follow(job.messageId);
+  }
+
+  /** Stops the health monitor. Sandboxes keep running (a restarted server adopts them) unless asked. */
+  async close(options: { killSandboxes?: boolean } = {}): Promise<void> {
+    clearInterval(this.monitor);
+    if (options.killSandboxes) {
+      await Promise.all([...this.live.keys()].map((id) => this.release(id, 'shutdown')));
+    }
+  }
+
+  private ensure(session: SessionRecord, ctx: SessionContext): Promise<LiveSandbox | { error: string }> {
+    const existing = this.live.get(session.id);
+    if (existing && !existing.isDead) {
+      existing.attach(ctx);
+      return existing.ready().then((r) => (r.ok ? existing : { error: r.error }));
+    }
+    let pending = this.starting.get(session.id);
+    if (!pending) {
+      pending = this.spawn(session, ctx).finally(() => this.starting.delete(session.id));
+      this.starting.set(session.id, pending);
+    }
+    return pending;
+  }
+
+  private async spawn(session: SessionRecord, ctx: SessionContext): Promise<LiveSandbox | { error: string }> {
+    const started = Date.now();
+    const sandboxId = newId('sbx');
+    const token = randomBytes(32).toString('base64url');
+    ctx.emit({ type: 'sandbox_spawning', data: { mode: 'fresh' } });
+    if (this.options.startNotice) {
+      ctx.emit({ type: 'sandbox_status', data: { status: 'spawning', phase: 'notice', output: this.options.startNotice } });
+    }
+    let sandbox: LiveSandbox;
+    try {
+      const env = await this.options.sandboxEnv(session, sandboxId, token);
+      await this.options.store.sandboxes.insert({
+        id: sandboxId,
+        sessionId: session.id,
+        provider: this.options.provider.name,
+        tokenHash: hashToken(token),
+        status: 'starting',
+        handle: null,
+        lastBridgeId: 0,
+        createdAt: new Date().toISOString(),
+        endedAt: null,
+      });
+      const handle = await this.options.provider.start({ sandboxId, sessionId: session.id, env });
+      await this.options.store.sandboxes.update(sandboxId, { handle: handle.handle, status: 'running' });
+      sandbox = this.track(session.id, sandboxId, hashToken(token), handle, 0);
+    } catch (err) {
+      const message = `could not start a sandbox: ${err instanceof Error ? err.message : String(err)}`;
+      ctx.emit({ type: 'sandbox_error', data: { message, phase: 'spawning' } });
+      return { error: message };
+    }
+    sandbox.attach(ctx);
+    const timeout = delay(this.options.startTimeoutMs).then(() => ({
+      ok: false as const,
+      error: `the sandbox did not become ready within ${Math.round(this.options.startTimeoutMs / 1000)} s`,
+    }));
+    const outcome = await Promise.race([sandbox.ready(), timeout]);
+    if (!outcome.ok) {
+      if (!sandbox.isDead) await sandbox.kill(outcome.error);
+      ctx.emit({ type: 'sandbox_error', data: { message: outcome.error } });
+      this.live.delete(session.id);
+      return { error: outcome.error };
+    }
+    this.options.log.info({ sessionId: session.id, sandboxId, ms: Date.now() - started }, 'sandbox ready');
+    return sandbox;
+  }
+
+  private track(
+    sessionId: string,
+    sandboxId: string,
+    tokenHash: string,
+    handle: import('./provider.js').SandboxHandle,
+    lastBridgeId: number,
+  ): LiveSandbox {
+    const sandbox = new LiveSandbox({
+      sandboxId,
+      sessionId,
+      tokenHash,
+      handle,
+      lastBridgeId,
+      sandboxes: this.options.store.sandboxes,
+      log: this.options.log,
+      branchUrl: () => null,
+      hasBranchArtifact: async () =>
+        (await this.options.store.artifacts.list(sessionId)).some((a) => a.type === 'branch'),
+    });
+    this.live.set(sessionId, sandbox);
+    void handle.exited.then(() => {
+      if (this.live.get(sessionId) === sandbox) this.live.delete(sessionId);
+    });
+    return sandbox;
+  }
+
+  private async checkHealth(): Promise<void> {
+    const now = Date.now();
+    for (const [sessionId, sandbox] of this.live) {
+      if (sandbox.isDead) continue;
+      if (now - sandbox.lastHeard > this.options.heartbeatStaleMs) {
+        this.options.log.warn({ sessionId, sandboxId: sandbox.id }, 'sandbox stopped answering; ending it');
+        await sandbox.kill(`the sandbox stopped answering for ${Math.round(this.options.heartbeatStaleMs / 1000)} s`);
+        continue;
+      }
+      const idle = this.idleSince.get(sessionId);
+      if (idle !== undefined && sandbox.runningMessageId === null && now - idle > this.options.idleMs) {
+        this.options.log.info({ sessionId, sandboxId: sandbox.id }, 'releasing idle sandbox');
+        await this.release(sessionId, 'idle');
+      }
+    }
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
