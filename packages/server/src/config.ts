@@ -12,9 +12,24 @@ export interface ServerConfig {
   logLevel: string;
   /** How long an actor with nothing to do stays in memory. */
   actorIdleMs: number;
+  sandbox: SandboxConfig;
 }
 
-export type ServerOptions = Partial<ServerConfig>;
+export interface SandboxConfig {
+  /** Run agents without bubblewrap. Only when the operator explicitly asks: no isolation then. */
+  unisolated: boolean;
+  /** The identity that commits on behalf of prompt authors. */
+  bot: { name: string; email: string };
+  idleMs: number;
+  heartbeatStaleMs: number;
+  startTimeoutMs: number;
+  memoryBytes: number;
+  cpus: number;
+  pids: number;
+  uidBase: number;
+}
+
+export type ServerOptions = Partial<Omit<ServerConfig, 'sandbox'>> & { sandbox?: Partial<SandboxConfig> };
 
 export const DEFAULT_PORT = 7070;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -40,6 +55,21 @@ export function resolveConfig(
       : null,
     logLevel: options.logLevel ?? env.NIGHTSHIFT_LOG_LEVEL ?? 'info',
     actorIdleMs: options.actorIdleMs ?? 60_000,
+    sandbox: {
+      unisolated: options.sandbox?.unisolated ?? isTrue(env.NIGHTSHIFT_ALLOW_UNISOLATED),
+      bot: {
+        name: options.sandbox?.bot?.name ?? env.NIGHTSHIFT_BOT_NAME ?? 'Nightshift',
+        email: options.sandbox?.bot?.email ?? env.NIGHTSHIFT_BOT_EMAIL ?? 'bot@nightshift.local',
+      },
+      idleMs: options.sandbox?.idleMs ?? seconds(env.NIGHTSHIFT_SANDBOX_IDLE_SECONDS, 600),
+      heartbeatStaleMs: options.sandbox?.heartbeatStaleMs ?? 30_000,
+      startTimeoutMs:
+        options.sandbox?.startTimeoutMs ?? seconds(env.NIGHTSHIFT_SANDBOX_START_TIMEOUT_SECONDS, 900),
+      memoryBytes: options.sandbox?.memoryBytes ?? 4 * 1024 ** 3,
+      cpus: options.sandbox?.cpus ?? 2,
+      pids: options.sandbox?.pids ?? 4096,
+      uidBase: options.sandbox?.uidBase ?? 200_000,
+    },
   };
 }
 
@@ -49,6 +79,15 @@ export function parsePort(value: string): number {
     throw new ConfigError(`port must be a whole number from 0 to 65535, not "${value}"`);
   }
   return port;
+}
+
+function isTrue(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes)$/i.test(value.trim());
+}
+
+function seconds(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return (value !== undefined && Number.isFinite(n) && n > 0 ? n : fallback) * 1000;
 }
 
 function expandHome(p: string): string {

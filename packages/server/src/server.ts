@@ -1,11 +1,11 @@
 import { accessSync, constants, mkdirSync, readFileSync, writeFileSync, unlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import type { IncomingMessage, Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import { WebSocketServer } from 'ws';
 import type pino from 'pino';
 import { Author } from '@nightshift/protocol';
@@ -17,7 +17,11 @@ import { RealtimeHub } from './realtime/hub.js';
 import { SessionRegistry } from './sessions/session-registry.js';
 import { SessionSockets, CLOSE_SHUTDOWN } from './realtime/websocket.js';
 import type { AgentRunner } from './sessions/agent-runner.js';
-import { UnavailableRunner } from './sessions/unavailable-runner.js';
+import { createSandboxRunner } from './sandboxes/setup.js';
+import { attachBridge, authenticateBridge, BRIDGE_PATH, hashToken } from './sandboxes/bridge-endpoint.js';
+import type { LiveSandbox } from './sandboxes/live-sandbox.js';
+import { createGitHttpHandler } from './scm/git-http.js';
+import { localGitDir } from './scm/local-repo.js';
 import { createApp } from './api/app.js';
 import { webAppHandler } from './web/static.js';
 
@@ -35,6 +39,8 @@ export interface StartOptions extends ServerOptions {
   sseKeepAliveMs?: number;
   maxBufferedBytes?: number;
   stopGraceMs?: number;
+  /** End every sandbox on close (tests); by default they survive and a restarted server adopts them. */
+  killSandboxesOnClose?: boolean;
 }
 
 export interface RunningServer {
@@ -55,9 +61,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   const store = await openSqliteStore(path.join(config.dataDir, 'nightshift.db'));
   const hub = new RealtimeHub();
-  const runner: AgentRunner =
-    options.runner ??
-    new UnavailableRunner('No sandbox provider is available on this server yet, so prompts cannot run.');
+  let url = '';
+  const sandboxes = options.runner ? null : createSandboxRunner(config, store, log, () => url);
+  const runner: AgentRunner = options.runner ?? sandboxes!.runner;
+  const sandboxRunner = sandboxes?.sandboxRunner ?? null;
   const registry = new SessionRegistry({
     store,
     runner,
@@ -82,7 +89,25 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     web: webAppHandler(options.webRoot ?? path.resolve(here, '..', '..', 'web', 'dist')),
   });
 
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const honoListener = getRequestListener(app.fetch);
+  const gitHandler = createGitHttpHandler(async (sessionId, password) => {
+    const peer = sandboxRunner?.peerFor(hashToken(password)) as LiveSandbox | undefined;
+    if (!peer || peer.options.sessionId !== sessionId) return undefined;
+    const session = await store.sessions.get(sessionId);
+    if (!session) return undefined;
+    return { gitDir: await localGitDir(session.repo), pushableRef: `refs/heads/${session.branch}` };
+  });
+  const server: Server = createServer((req, res) => {
+    if (req.url?.startsWith('/git/')) {
+      gitHandler(req, res).catch((err) => {
+        log.error({ err }, 'git request failed');
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.end();
+      });
+      return;
+    }
+    void honoListener(req, res);
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   server.on('upgrade', (req, socket, head) => {
     void upgrade(req, socket, head).catch((err) => {
@@ -93,6 +118,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === BRIDGE_PATH) {
+      const peer = sandboxRunner && authenticateBridge(req, (hash) => sandboxRunner.peerFor(hash));
+      if (!peer) return refuse(socket, 401, 'unauthorized', 'a valid sandbox token is required');
+      wss.handleUpgrade(req, socket, head, (ws) => attachBridge(ws, peer, log));
+      return;
+    }
     const match = /^\/api\/sessions\/([^/]+)\/ws$/.exec(url.pathname);
     if (!match) return refuse(socket, 404, 'not_found', `no WebSocket endpoint at ${url.pathname}`);
     const sessionId = decodeURIComponent(match[1]!);
@@ -108,9 +139,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   await listen(server, config);
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const adopted = (await sandboxRunner?.adoptSurvivors()) ?? 0;
   const recovered = await registry.recoverAll();
-  log.info({ url, dataDir: config.dataDir, recovered }, 'nightshift is up');
+  log.info({ url, dataDir: config.dataDir, recovered, adopted }, 'nightshift is up');
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -120,7 +152,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       server.closeAllConnections();
       await registry.flushAll();
       await registry.close();
-      await runner.close?.();
+      if (sandboxRunner) await sandboxRunner.close({ killSandboxes: options.killSandboxesOnClose ?? false });
+      else await runner.close?.();
       await store.close();
       wss.close();
     })());
@@ -172,7 +205,7 @@ function prepareDataDir(dir: string): void {
 
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: { code, message } });
-  const reason = status === 404 ? 'Not Found' : 'Bad Request';
+  const reason = status === 404 ? 'Not Found' : status === 401 ? 'Unauthorized' : 'Bad Request';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );

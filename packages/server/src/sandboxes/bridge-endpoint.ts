@@ -27,7 +27,10 @@ export interface BridgePeer {
 export type BridgeAuthenticator = (tokenHash: string) => BridgePeer | undefined;
 
 /** Authenticates an upgrade request before the WebSocket handshake completes. */
-export function authenticateBridge(req: IncomingMessage, authenticate: BridgeAuthenticator): BridgePeer | undefined {
+export function authenticateBridge(
+  req: IncomingMessage,
+  authenticate: BridgeAuthenticator,
+): BridgePeer | undefined {
   const header = req.headers.authorization ?? '';
   const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
   return token ? authenticate(hashToken(token)) : undefined;

@@ -49,7 +49,10 @@ export class LiveSandbox implements BridgePeer {
     void options.handle.exited.then(async ({ code, signal }) => {
       const output = (await options.handle.output()).trim();
       const how = signal ? `was killed (${signal})` : `exited with code ${code ?? 'unknown'}`;
-      this.die(`the sandbox ${how}${output ? `; its last output:\n${output.slice(-1500)}` : ''}`, this.releasing);
+      this.die(
+        `the sandbox ${how}${output ? `; its last output:\n${output.slice(-1500)}` : ''}`,
+        this.releasing,
+      );
     });
   }
 
@@ -80,7 +83,8 @@ export class LiveSandbox implements BridgePeer {
 
   ready(): Promise<{ ok: true } | { ok: false; error: string }> {
     if (this.phase === 'ready') return Promise.resolve({ ok: true });
-    if (this.phase === 'dead') return Promise.resolve({ ok: false, error: this.deathReason ?? 'the sandbox is gone' });
+    if (this.phase === 'dead')
+      return Promise.resolve({ ok: false, error: this.deathReason ?? 'the sandbox is gone' });
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
@@ -97,10 +101,17 @@ export class LiveSandbox implements BridgePeer {
   }
 
   run(job: PromptJob): Promise<PromptResult> {
-    if (this.phase === 'dead') return Promise.resolve({ outcome: 'failed', error: this.deathReason ?? 'the sandbox is gone' });
+    if (this.phase === 'dead')
+      return Promise.resolve({ outcome: 'failed', error: this.deathReason ?? 'the sandbox is gone' });
     return new Promise((resolve) => {
       this.running = { messageId: job.messageId, resolve };
-      this.deliver({ type: 'prompt', messageId: job.messageId, text: job.text, author: job.author, model: job.model });
+      this.deliver({
+        type: 'prompt',
+        messageId: job.messageId,
+        text: job.text,
+        author: job.author,
+        model: job.model,
+      });
     });
   }
 
@@ -187,7 +198,10 @@ export class LiveSandbox implements BridgePeer {
         ctx?.emit({ type: 'sandbox_event', data: message.activity });
         return;
       case 'error':
-        ctx?.emit({ type: 'sandbox_error', data: { message: message.message, ...(message.phase ? { phase: message.phase } : {}) } });
+        ctx?.emit({
+          type: 'sandbox_error',
+          data: { message: message.message, ...(message.phase ? { phase: message.phase } : {}) },
+        });
         if (this.phase === 'starting') {
           for (const w of this.readyWaiters.splice(0)) w({ ok: false, error: message.message });
         }
@@ -239,7 +253,9 @@ export class LiveSandbox implements BridgePeer {
       void (this.ctx?.flushed() ?? Promise.resolve())
         .then(() => this.options.sandboxes.update(this.id, { lastBridgeId: upTo }))
         .then(() => this.deliver({ type: 'ack', upTo }))
-        .catch((err) => this.options.log.warn({ err, sandboxId: this.id }, 'could not acknowledge bridge messages'));
+        .catch((err) =>
+          this.options.log.warn({ err, sandboxId: this.id }, 'could not acknowledge bridge messages'),
+        );
     }, 20);
   }
 

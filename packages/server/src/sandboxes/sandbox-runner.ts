@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { SessionRecord, Store } from '../store/store.js';
-import type { AgentRunner, PromptJob, PromptResult, RunContext, SessionContext } from '../sessions/agent-runner.js';
+import type {
+  AgentRunner,
+  PromptJob,
+  PromptResult,
+  RunContext,
+  SessionContext,
+} from '../sessions/agent-runner.js';
 import type { SandboxProvider } from './provider.js';
 import { LiveSandbox } from './live-sandbox.js';
 import { hashToken, sameHash, type BridgePeer } from './bridge-endpoint.js';
@@ -45,7 +51,10 @@ export class SandboxRunner implements AgentRunner {
     for (const record of await this.options.store.sandboxes.listLive()) {
       const handle = record.handle ? this.options.provider.adopt(record.id, record.handle) : undefined;
       if (!handle) {
-        await this.options.store.sandboxes.update(record.id, { status: 'ended', endedAt: new Date().toISOString() });
+        await this.options.store.sandboxes.update(record.id, {
+          status: 'ended',
+          endedAt: new Date().toISOString(),
+        });
         continue;
       }
       const sandbox = this.track(record.sessionId, record.id, record.tokenHash, handle, record.lastBridgeId);
@@ -138,7 +147,10 @@ export class SandboxRunner implements AgentRunner {
     const token = randomBytes(32).toString('base64url');
     ctx.emit({ type: 'sandbox_spawning', data: { mode: 'fresh' } });
     if (this.options.startNotice) {
-      ctx.emit({ type: 'sandbox_status', data: { status: 'spawning', phase: 'notice', output: this.options.startNotice } });
+      ctx.emit({
+        type: 'sandbox_status',
+        data: { status: 'spawning', phase: 'notice', output: this.options.startNotice },
+      });
     }
     let sandbox: LiveSandbox;
     try {
@@ -210,7 +222,9 @@ export class SandboxRunner implements AgentRunner {
       if (sandbox.isDead) continue;
       if (now - sandbox.lastHeard > this.options.heartbeatStaleMs) {
         this.options.log.warn({ sessionId, sandboxId: sandbox.id }, 'sandbox stopped answering; ending it');
-        await sandbox.kill(`the sandbox stopped answering for ${Math.round(this.options.heartbeatStaleMs / 1000)} s`);
+        await sandbox.kill(
+          `the sandbox stopped answering for ${Math.round(this.options.heartbeatStaleMs / 1000)} s`,
+        );
         continue;
       }
       const idle = this.idleSince.get(sessionId);

@@ -31,7 +31,8 @@ export function createGitHttpHandler(lookup: GrantLookup) {
       return deny(res, 401, 'authentication required');
     }
     const service = url.searchParams.get('service') ?? match[2]!.split('/').pop();
-    if (service !== 'git-upload-pack' && service !== 'git-receive-pack') return deny(res, 403, 'only smart HTTP is served');
+    if (service !== 'git-upload-pack' && service !== 'git-receive-pack')
+      return deny(res, 403, 'only smart HTTP is served');
 
     let body: Buffer | undefined;
     if (req.method === 'POST' && match[2] === '/git-receive-pack') {
@@ -41,7 +42,8 @@ export function createGitHttpHandler(lookup: GrantLookup) {
       const updates = parseReceivePackCommands(body);
       if (!updates) return deny(res, 400, 'malformed push');
       const refused = updates.find((u) => u.ref !== grant.pushableRef);
-      if (refused) return deny(res, 403, `this sandbox may push only ${grant.pushableRef}, not ${refused.ref}`);
+      if (refused)
+        return deny(res, 403, `this sandbox may push only ${grant.pushableRef}, not ${refused.ref}`);
     }
     runBackend(req, res, grant.gitDir, match[2]!, url.search.slice(1), body);
   };
@@ -66,8 +68,14 @@ function runBackend(
       REQUEST_METHOD: req.method ?? 'GET',
       CONTENT_TYPE: headers['content-type'] ?? '',
       // With the body already read (and unzipped), its real length replaces the header's.
-      ...(body ? { CONTENT_LENGTH: String(body.length) } : headers['content-length'] ? { CONTENT_LENGTH: headers['content-length'] } : {}),
-      ...(body === undefined && headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: headers['content-encoding'] } : {}),
+      ...(body
+        ? { CONTENT_LENGTH: String(body.length) }
+        : headers['content-length']
+          ? { CONTENT_LENGTH: headers['content-length'] }
+          : {}),
+      ...(body === undefined && headers['content-encoding']
+        ? { HTTP_CONTENT_ENCODING: headers['content-encoding'] }
+        : {}),
       GIT_PROTOCOL: String(headers['git-protocol'] ?? ''),
       REMOTE_USER: 'nightshift-sandbox',
       REMOTE_ADDR: req.socket.remoteAddress ?? '',
@@ -106,7 +114,8 @@ function runBackend(
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   child.on('close', (code) => {
-    if (!headersSent) return deny(res, 500, `git http-backend failed (${code}): ${stderr.trim().slice(0, 300)}`);
+    if (!headersSent)
+      return deny(res, 500, `git http-backend failed (${code}): ${stderr.trim().slice(0, 300)}`);
     res.end();
   });
 }

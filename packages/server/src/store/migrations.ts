@@ -97,7 +97,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('ended_at', 'text')
         .execute();
-      await db.schema.createIndex('sandboxes_session').on('sandboxes').columns(['session_id', 'ended_at']).execute();
+      await db.schema
+        .createIndex('sandboxes_session')
+        .on('sandboxes')
+        .columns(['session_id', 'ended_at'])
+        .execute();
     },
   },
 };

@@ -101,5 +101,8 @@ export interface SandboxRepo {
   get(id: string): Promise<SandboxRecord | undefined>;
   /** Sandboxes not yet ended, in any session. */
   listLive(): Promise<SandboxRecord[]>;
-  update(id: string, patch: Partial<Pick<SandboxRecord, 'status' | 'handle' | 'lastBridgeId' | 'endedAt'>>): Promise<void>;
+  update(
+    id: string,
+    patch: Partial<Pick<SandboxRecord, 'status' | 'handle' | 'lastBridgeId' | 'endedAt'>>,
+  ): Promise<void>;
 }

@@ -39,7 +39,8 @@ export function bwrapArgs(layout: BwrapLayout, command: string[]): string[] {
     'ALL',
   ];
   for (const dir of layout.systemDirs) args.push('--ro-bind', dir, dir);
-  for (const [name, target] of Object.entries(layout.rootSymlinks)) args.push('--symlink', target, `/${name}`);
+  for (const [name, target] of Object.entries(layout.rootSymlinks))
+    args.push('--symlink', target, `/${name}`);
   for (const dir of dedupeNested(layout.readOnly)) args.push('--ro-bind', dir, dir);
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run');
   for (const dir of layout.hidden) {

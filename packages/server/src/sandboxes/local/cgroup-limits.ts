@@ -75,7 +75,8 @@ function ownCgroup(controller: string, v2: boolean): string {
     for (const line of lines) {
       const [, controllers, cgPath] = line.split(':');
       if (cgPath === undefined) continue;
-      if (v2 ? controllers === '' : controllers!.split(',').includes(controller)) return cgPath.replace(/^\//, '');
+      if (v2 ? controllers === '' : controllers!.split(',').includes(controller))
+        return cgPath.replace(/^\//, '');
     }
   } catch {
     // Not Linux, or no /proc: fall through to the root.

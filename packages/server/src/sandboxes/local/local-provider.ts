@@ -1,5 +1,15 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { chownSync, chmodSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, closeSync } from 'node:fs';
+import {
+  chownSync,
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  closeSync,
+} from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -61,7 +71,8 @@ export class LocalProvider implements SandboxProvider {
     const sessionDir = path.join(this.root, spec.sessionId);
     const workspace = this.workspaceOf(spec.sessionId);
     const state = path.join(sessionDir, 'state');
-    for (const dir of [sessionDir, workspace, state, path.join(state, 'home')]) mkdirSync(dir, { recursive: true });
+    for (const dir of [sessionDir, workspace, state, path.join(state, 'home')])
+      mkdirSync(dir, { recursive: true });
     const ids = isRoot() ? this.uidFor(spec.sessionId) : undefined;
     if (ids) {
       for (const dir of [workspace, state, path.join(state, 'home')]) chownSync(dir, ids.uid, ids.gid);
@@ -89,13 +100,17 @@ export class LocalProvider implements SandboxProvider {
       command = ['bwrap', ...bwrapArgs(this.layout(workspace, state), this.options.command)];
     }
     // `sh` stays as bwrap's parent (no exec), in a new session: see the class comment.
-    const launcher = spawn('/bin/sh', ['-c', '"$@"; exit $?', `nightshift-sandbox-${spec.sandboxId}`, ...command], {
-      detached: true,
-      stdio: ['ignore', log, log],
-      env,
-      cwd: this.options.unisolated ? workspace : '/',
-      ...(ids ?? {}),
-    });
+    const launcher = spawn(
+      '/bin/sh',
+      ['-c', '"$@"; exit $?', `nightshift-sandbox-${spec.sandboxId}`, ...command],
+      {
+        detached: true,
+        stdio: ['ignore', log, log],
+        env,
+        cwd: this.options.unisolated ? workspace : '/',
+        ...(ids ?? {}),
+      },
+    );
     closeSync(log);
     const pid = await new Promise<number>((resolve, reject) => {
       launcher.once('spawn', () => resolve(launcher.pid!));
@@ -171,7 +186,8 @@ export class LocalProvider implements SandboxProvider {
     }
     const nodePrefix = path.dirname(path.dirname(process.execPath));
     const readOnly = [this.options.installDir];
-    if (!SYSTEM_DIRS.some((d) => nodePrefix === d || nodePrefix.startsWith(`${d}/`))) readOnly.push(nodePrefix);
+    if (!SYSTEM_DIRS.some((d) => nodePrefix === d || nodePrefix.startsWith(`${d}/`)))
+      readOnly.push(nodePrefix);
     return { workspace, state, readOnly, hidden: [this.options.dataDir], rootSymlinks, systemDirs };
   }
 
@@ -184,12 +200,19 @@ export class LocalProvider implements SandboxProvider {
 /** Whether bubblewrap can actually make a sandbox here (installed, and user namespaces allowed). */
 export function bubblewrapWorks(): { ok: true } | { ok: false; reason: string } {
   try {
-    execFileSync('bwrap', ['--unshare-user', '--ro-bind', '/', '/', '--', 'true'], { stdio: 'pipe', timeout: 5000 });
+    execFileSync('bwrap', ['--unshare-user', '--ro-bind', '/', '/', '--', 'true'], {
+      stdio: 'pipe',
+      timeout: 5000,
+    });
     return { ok: true };
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (e.code === 'ENOENT') return { ok: false, reason: 'bubblewrap (bwrap) is not installed: apt-get install -y bubblewrap' };
-    return { ok: false, reason: `bubblewrap cannot create a sandbox here: ${e.stderr?.toString().trim() || e.message}` };
+    if (e.code === 'ENOENT')
+      return { ok: false, reason: 'bubblewrap (bwrap) is not installed: apt-get install -y bubblewrap' };
+    return {
+      ok: false,
+      reason: `bubblewrap cannot create a sandbox here: ${e.stderr?.toString().trim() || e.message}`,
+    };
   }
 }
 
