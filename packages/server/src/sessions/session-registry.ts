@@ -135,6 +135,11 @@ export class SessionRegistry {
     return ids.length;
   }
 
+  /** Sessions with an actor in memory now. */
+  liveCount(): number {
+    return this.actors.size;
+  }
+
   publish(sessionId: string, events: SessionEvent[]): void {
     this.options.publish(sessionId, events);
   }
