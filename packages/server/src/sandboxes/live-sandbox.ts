@@ -12,6 +12,8 @@ export interface LiveSandboxOptions {
   handle: SandboxHandle;
   /** Bridge messages up to this id were already stored (by an earlier process, say). */
   lastBridgeId: number;
+  /** Started by an earlier control-plane process: it was past its start when we lost sight of it. */
+  adopted: boolean;
   sandboxes: SandboxRepo;
   log: Logger;
   /** Where the web UI can show a branch, if the origin has a browsable URL. */
@@ -43,6 +45,8 @@ export class LiveSandbox implements BridgePeer {
   private helloWaiters: Array<() => void> = [];
   private deathReason: string | null = null;
   private releasing = false;
+  /** Messages that arrived before there was a timeline to put them on (after an adoption). */
+  private held: Array<Exclude<BridgeUp, { type: 'hello' }>> = [];
 
   constructor(readonly options: LiveSandboxOptions) {
     this.lastBridgeId = options.lastBridgeId;
@@ -79,6 +83,8 @@ export class LiveSandbox implements BridgePeer {
   /** Events from now on go to this session context (the actor's timeline). */
   attach(ctx: SessionContext): void {
     this.ctx = ctx;
+    const held = this.held.splice(0);
+    for (const message of held) this.accept(message);
   }
 
   ready(): Promise<{ ok: true } | { ok: false; error: string }> {
@@ -122,6 +128,11 @@ export class LiveSandbox implements BridgePeer {
     });
   }
 
+  /** Gives up following a prompt (the supervisor does not know it). */
+  unfollow(messageId: string): void {
+    if (this.running?.messageId === messageId) this.running = null;
+  }
+
   stop(): void {
     this.deliver({ type: 'stop', messageId: this.running?.messageId ?? null });
   }
@@ -162,12 +173,26 @@ export class LiveSandbox implements BridgePeer {
     this.lastHeard = Date.now();
     if (message.type === 'hello') {
       this.reportedRunning = message.runningMessageId;
+      if (this.options.adopted && this.phase === 'starting') {
+        this.phase = 'ready';
+        for (const w of this.readyWaiters.splice(0)) w({ ok: true });
+      }
       for (const w of this.helloWaiters.splice(0)) w();
       // Tell it at once what is already stored, so it can drop that from its outbox.
       this.deliver({ type: 'ack', upTo: this.lastBridgeId });
       return;
     }
     if (message.id <= this.lastBridgeId) return this.scheduleAck(); // a re-send of something stored
+    // Without a timeline to write to, nothing may be applied or acknowledged yet; order is kept.
+    if (!this.ctx || this.held.length > 0) {
+      if (!this.held.some((m) => m.id === message.id)) this.held.push(message);
+      return;
+    }
+    this.accept(message);
+  }
+
+  private accept(message: Exclude<BridgeUp, { type: 'hello' }>): void {
+    if (message.id <= this.lastBridgeId) return;
     this.lastBridgeId = message.id;
     this.apply(message);
     this.scheduleAck();

@@ -8,7 +8,7 @@ import type {
   RunContext,
   SessionContext,
 } from '../sessions/agent-runner.js';
-import type { SandboxProvider } from './provider.js';
+import type { SandboxHandle, SandboxProvider } from './provider.js';
 import { LiveSandbox } from './live-sandbox.js';
 import { hashToken, sameHash, type BridgePeer } from './bridge-endpoint.js';
 import { newId } from '../ids.js';
@@ -57,9 +57,10 @@ export class SandboxRunner implements AgentRunner {
         });
         continue;
       }
-      const sandbox = this.track(record.sessionId, record.id, record.tokenHash, handle, record.lastBridgeId);
+      // Its supervisor reconnects and says hello; what it sends waits until a prompt or a
+      // reattach gives it a timeline.
+      this.track(record.sessionId, record.id, record.tokenHash, handle, record.lastBridgeId, true);
       this.idleSince.set(record.sessionId, Date.now());
-      void sandbox; // its supervisor reconnects and says hello; until then it counts as starting
       adopted += 1;
     }
     return adopted;
@@ -107,16 +108,26 @@ export class SandboxRunner implements AgentRunner {
   async reattach(job: PromptJob, ctx: RunContext): Promise<PromptResult | undefined> {
     const sandbox = this.live.get(job.session.id);
     if (!sandbox || sandbox.isDead) return undefined;
+    this.idleSince.delete(job.session.id);
+    // Follow first, then attach: attaching releases held messages, the result among them maybe.
+    const result = sandbox.follow(job.messageId);
     sandbox.attach(ctx);
-    // The supervisor reconnects with backoff; give it a little longer than its longest wait.
-    const heard = await sandbox.hello(this.options.heartbeatStaleMs);
-    if (!heard || sandbox.reportedRunning !== job.messageId) {
-      // It is not running this prompt (any more). A result it finished while we were away is
-      // re-sent from its outbox right after hello; give that a moment to arrive.
-      const result = await Promise.race([sandbox.follow(job.messageId), delay(2000).then(() => undefined)]);
-      return result;
+    // The supervisor reconnects with backoff; give it as long as a heartbeat may take.
+    if (!(await sandbox.hello(this.options.heartbeatStaleMs))) {
+      await sandbox.kill('the sandbox did not reconnect after the control plane restarted');
+      return undefined;
     }
-    return sandbox.follow(job.messageId);
+    if (sandbox.reportedRunning === job.messageId) return this.settle(job.session.id, sandbox, await result);
+    // It is not running this prompt any more; a result it finished while we were away is
+    // re-sent from its outbox right after hello.
+    const finished = await Promise.race([result, delay(3000).then(() => undefined)]);
+    if (finished === undefined) sandbox.unfollow(job.messageId);
+    return finished && this.settle(job.session.id, sandbox, finished);
+  }
+
+  private settle(sessionId: string, sandbox: LiveSandbox, result: PromptResult): PromptResult {
+    if (!sandbox.isDead) this.idleSince.set(sessionId, Date.now());
+    return result;
   }
 
   /** Stops the health monitor. Sandboxes keep running (a restarted server adopts them) unless asked. */
@@ -168,7 +179,7 @@ export class SandboxRunner implements AgentRunner {
       });
       const handle = await this.options.provider.start({ sandboxId, sessionId: session.id, env });
       await this.options.store.sandboxes.update(sandboxId, { handle: handle.handle, status: 'running' });
-      sandbox = this.track(session.id, sandboxId, hashToken(token), handle, 0);
+      sandbox = this.track(session.id, sandboxId, hashToken(token), handle, 0, false);
     } catch (err) {
       const message = `could not start a sandbox: ${err instanceof Error ? err.message : String(err)}`;
       ctx.emit({ type: 'sandbox_error', data: { message, phase: 'spawning' } });
@@ -194,8 +205,9 @@ export class SandboxRunner implements AgentRunner {
     sessionId: string,
     sandboxId: string,
     tokenHash: string,
-    handle: import('./provider.js').SandboxHandle,
+    handle: SandboxHandle,
     lastBridgeId: number,
+    adopted: boolean,
   ): LiveSandbox {
     const sandbox = new LiveSandbox({
       sandboxId,
@@ -203,6 +215,7 @@ export class SandboxRunner implements AgentRunner {
       tokenHash,
       handle,
       lastBridgeId,
+      adopted,
       sandboxes: this.options.store.sandboxes,
       log: this.options.log,
       branchUrl: () => null,
