@@ -1,1 +1,2 @@
 export * from './model-server/index.js';
+export * from './git-http/index.js';

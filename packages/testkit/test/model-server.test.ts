@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the tests read arbitrary wire JSON */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   DEMO_FILE,
