@@ -2,7 +2,17 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git, providerError, startModelServer, text, toolCall, type ModelServer } from '@nightshift/testkit';
+import {
+  DEMO_FILE,
+  demoResponder,
+  git,
+  providerError,
+  startModelServer,
+  text,
+  toolCall,
+  type ModelServer,
+  type Responder,
+} from '@nightshift/testkit';
 import {
   buildOpenCodeConfig,
   OpenCodeDriver,
@@ -17,6 +27,8 @@ let dir: string;
 let workspace: string;
 let model: ModelServer;
 let server: OpenCodeServer;
+/** When set, answers instead of the queued turns. */
+let responder: Responder | undefined;
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'nightshift-opencode-'));
@@ -30,7 +42,7 @@ beforeAll(async () => {
     workspace,
   );
 
-  model = await startModelServer();
+  model = await startModelServer({ respond: (request, context) => responder?.(request, context) });
   server = await startOpenCodeServer({
     cwd: workspace,
     stateDir: path.join(dir, 'opencode-state'),
@@ -152,6 +164,23 @@ describe('OpenCode driver (real OpenCode, scripted model)', () => {
     });
     expect(result.outcome).toBe('failed');
     expect(result.error).toMatch(/not found/i);
+  });
+
+  it('runs the scripted demo: a file written through the write tool, then a summary', async () => {
+    responder = demoResponder;
+    try {
+      const { result, activities } = await run(newDriver(), 'Please add a demo file');
+      expect(result).toEqual({ outcome: 'completed' });
+      expect(tools(activities).map((t) => t.status)).toEqual(['pending', 'running', 'completed']);
+      expect(await fs.readFile(path.join(workspace, DEMO_FILE), 'utf8')).toContain('Please add a demo file');
+      expect(
+        texts(activities)
+          .map((t) => t.delta)
+          .join(''),
+      ).toMatch(/not an AI/);
+    } finally {
+      responder = undefined;
+    }
   });
 
   it('stops a long-running bash tool call within seconds', async () => {

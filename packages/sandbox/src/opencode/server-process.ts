@@ -103,8 +103,10 @@ export async function startOpenCodeServer(options: OpenCodeServerOptions): Promi
     },
   );
   let output = '';
+  const secrets = [options.password, ...Object.values(options.config.env)].filter((s) => s.length >= 4);
   const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-OUTPUT_TAIL_BYTES);
+    // OpenCode does not print them today; the tail ends up in errors and logs, so make sure.
+    output = redact(output + chunk.toString(), secrets).slice(-OUTPUT_TAIL_BYTES);
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
@@ -141,6 +143,10 @@ export async function startOpenCodeServer(options: OpenCodeServerOptions): Promi
     await stop(500);
     throw error;
   }
+}
+
+function redact(text: string, secrets: string[]): string {
+  return secrets.reduce((acc, secret) => acc.split(secret).join('[redacted]'), text);
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
