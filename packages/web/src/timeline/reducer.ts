@@ -1,4 +1,4 @@
-import type { Author, EventDataOf, MessageStatus, SessionEvent } from '@nightshift/protocol';
+import type { Author, EventDataOf, MessageStatus, SessionEvent, SessionStatus } from '@nightshift/protocol';
 import { PVec } from './pvec.js';
 import type { Row, SandboxRow, SandboxState } from './types.js';
 
@@ -21,6 +21,7 @@ export interface TimelineState {
   /** Message ids waiting to run, in queue order. */
   readonly queued: readonly string[];
   readonly running: string | null;
+  readonly sessionStatus: SessionStatus | null;
   readonly sandbox: SandboxState;
   readonly totals: { readonly cost: number; readonly inputTokens: number; readonly outputTokens: number };
   /** Row index of the sandbox start in progress, if any. */
@@ -64,6 +65,7 @@ export function initialTimeline(sandboxStatus: SandboxState['status'] = 'none'):
     rows: PVec.empty(),
     queued: [],
     running: null,
+    sessionStatus: null,
     sandbox: { status: sandboxStatus },
     totals: { cost: 0, inputTokens: 0, outputTokens: 0 },
     sandboxRow: null,
@@ -224,11 +226,16 @@ function applyOne(d: Draft, event: SessionEvent): void {
       push(d, { ...base, kind: 'artifact', key: `a:${event.data.id}`, artifact: event.data });
       return;
     case 'session_status': {
-      const text = event.data.status === 'archived' ? 'Session archived' : `Session ${event.data.status}`;
-      // `created → active` is noise on the timeline; archive and restore are worth a line.
-      if (event.data.status === 'active' && !d.rows.size) return;
-      push(d, { ...base, kind: 'notice', key: `n:${event.seq}`, tone: 'info', text });
-      if (event.data.status === 'archived') d.sandbox = { status: 'none' };
+      const { status } = event.data;
+      const was = d.sessionStatus;
+      d.sessionStatus = status;
+      // Only archiving and restoring are worth a line; `created → active` is noise.
+      if (status === 'archived') {
+        push(d, { ...base, kind: 'notice', key: `n:${event.seq}`, tone: 'info', text: 'Session archived' });
+        d.sandbox = { status: 'none' };
+      } else if (was === 'archived') {
+        push(d, { ...base, kind: 'notice', key: `n:${event.seq}`, tone: 'info', text: 'Session restored' });
+      }
       return;
     }
     case 'snapshot_saved':

@@ -1,0 +1,38 @@
+import type { Message } from '@nightshift/protocol';
+
+/** Prompts waiting their turn, each cancellable until it starts. */
+export function QueueList({
+  queued,
+  messages,
+  onCancel,
+}: {
+  queued: readonly string[];
+  messages: ReadonlyMap<string, Message>;
+  onCancel(messageId: string): void;
+}) {
+  if (queued.length === 0) return null;
+  return (
+    <section className="queue" aria-label="Queue">
+      <h3>Queued ({queued.length})</h3>
+      <ol>
+        {queued.map((id, i) => {
+          const m = messages.get(id);
+          return (
+            <li key={id}>
+              <span className="queue-pos">{i + 1}</span>
+              <span className="queue-text">{m?.text ?? '…'}</span>
+              <button
+                type="button"
+                className="button small ghost"
+                aria-label={`Cancel${m ? `: ${m.text.slice(0, 40)}` : ''}`}
+                onClick={() => onCancel(id)}
+              >
+                Cancel
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,120 @@
+import { useState } from 'react';
+import type { Author } from '@nightshift/protocol';
+import { useSession } from './useSession.js';
+import { Composer } from './Composer.js';
+import { QueueList } from './QueueList.js';
+import { Participants } from './Participants.js';
+import { SandboxBar } from './SandboxBar.js';
+import { Timeline } from '../timeline/Timeline.js';
+import { linkHandler } from '../router.js';
+import { ApiError } from '../api/client.js';
+import { formatCost, formatTokens } from '../components/format.js';
+
+export function SessionPage({ sessionId, me }: { sessionId: string; me: Author | null }) {
+  const model = useSession(sessionId, me);
+  const { session, timeline, connection } = model;
+  const [actionError, setActionError] = useState<string | null>(null);
+
+  if (model.loadError) {
+    return (
+      <main className="page narrow">
+        <p className="error-text" role="alert">
+          {model.loadError}
+        </p>
+        <a href="/" onClick={linkHandler}>
+          Back to sessions
+        </a>
+      </main>
+    );
+  }
+
+  const archived = session?.status === 'archived';
+  const act = (fn: () => Promise<unknown>) => () => {
+    setActionError(null);
+    fn().catch((err: unknown) => setActionError(err instanceof ApiError ? err.message : String(err)));
+  };
+  const { totals } = timeline;
+
+  return (
+    <main className="session-page">
+      <header className="session-header">
+        <a href="/" onClick={linkHandler} className="back" aria-label="Back to sessions">
+          ←
+        </a>
+        <div className="session-title">
+          <h1>{session ? (session.title ?? repoName(session.repo)) : 'Loading…'}</h1>
+          {session && (
+            <p className="muted session-meta">
+              <span title={session.repo}>{session.repo}</span> · <code>{session.branch}</code> from{' '}
+              <code>{session.baseBranch}</code>
+              {session.model && <> · {session.model}</>}
+              {totals.cost > 0 || totals.inputTokens > 0 ? (
+                <>
+                  {' '}
+                  · {formatTokens(totals.inputTokens + totals.outputTokens)} tokens ·{' '}
+                  {formatCost(totals.cost)}
+                </>
+              ) : null}
+            </p>
+          )}
+        </div>
+        {session && (
+          <span className={`badge status-${session.status}`} aria-label={`Session status: ${session.status}`}>
+            {session.status}
+          </span>
+        )}
+        {session &&
+          (archived ? (
+            <button type="button" className="button" onClick={act(() => model.setArchived(false))}>
+              Unarchive
+            </button>
+          ) : (
+            <button type="button" className="button ghost" onClick={act(() => model.setArchived(true))}>
+              Archive
+            </button>
+          ))}
+      </header>
+      {connection === 'reconnecting' && (
+        <div className="banner" role="status">
+          <span className="spinner" aria-hidden="true" /> Connection lost — reconnecting…
+        </div>
+      )}
+      {actionError && (
+        <div className="banner error" role="alert">
+          {actionError}
+        </div>
+      )}
+      <div className="session-body">
+        <div className="session-main">
+          <Timeline timeline={timeline} messages={model.messages} />
+          <SandboxBar sandbox={timeline.sandbox} />
+          <QueueList
+            queued={timeline.queued}
+            messages={model.messages}
+            onCancel={(id) => act(() => model.cancel(id))()}
+          />
+          <Composer
+            disabled={!session || archived}
+            disabledReason={archived ? 'This session is archived. Unarchive it to send prompts.' : 'Loading…'}
+            running={timeline.running !== null}
+            onSend={model.send}
+            onStop={model.stop}
+            onTyping={model.notifyTyping}
+          />
+        </div>
+        <aside className="session-side">
+          <Participants participants={model.participants} typing={model.typing} />
+        </aside>
+      </div>
+    </main>
+  );
+}
+
+export function repoName(repo: string): string {
+  return repo
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .split(/[/:]/)
+    .slice(-2)
+    .join('/');
+}
