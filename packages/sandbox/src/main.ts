@@ -1,0 +1,122 @@
+/**
+ * The sandbox's entry point, started by the control plane's provider inside the sandbox:
+ *   node --import tsx packages/sandbox/src/main.ts
+ * configured entirely by environment variables (packages/sandbox/README.md).
+ */
+import { BridgeClient } from './bridge/client.js';
+import { scrub } from './git/scrub.js';
+import { configSecrets, EnvError, parseSupervisorEnv, type SupervisorConfig } from './supervisor/env.js';
+import { createLogger, type Logger } from './supervisor/log.js';
+import { Supervisor } from './supervisor/supervisor.js';
+
+const startedAt = Date.now();
+
+/** Exit codes: 0 after `shutdown`, 2 for an unusable environment, 1 for a crash. */
+function main(): void {
+  let config: SupervisorConfig;
+  try {
+    config = parseSupervisorEnv(process.env);
+  } catch (error) {
+    const message = error instanceof EnvError ? error.message : String(error);
+    const secrets = [process.env.NIGHTSHIFT_SANDBOX_TOKEN ?? '', process.env.NIGHTSHIFT_GIT_PASSWORD ?? ''];
+    createLogger(secrets.filter((s) => s.length >= 4))('error', message);
+    reportAndWait(message);
+    return;
+  }
+  run(config);
+}
+
+function run(config: SupervisorConfig): void {
+  const log = createLogger(configSecrets(config));
+  // eslint-disable-next-line prefer-const -- the bridge needs the supervisor and the other way round
+  let supervisor: Supervisor;
+  const bridge = new BridgeClient({
+    url: config.bridge.url,
+    token: config.bridge.token,
+    sandboxId: config.sandboxId,
+    heartbeatMs: config.heartbeatMs,
+    runningMessageId: () => supervisor.runningMessageId,
+    onCommand: (command) => supervisor.handle(command),
+    onLog: (level, message) => log(level, message),
+  });
+  supervisor = new Supervisor(config, {
+    send: (message) => bridge.send(message),
+    log,
+    startedAt,
+    onShutdown: () => void exitAfterDrain(bridge, log, 0),
+  });
+  installCrashHandlers(log, configSecrets(config), bridge);
+  process.once('SIGTERM', () => void supervisor.shutdown());
+  process.once('SIGINT', () => void supervisor.shutdown());
+  log('info', 'supervisor starting', {
+    sandboxId: config.sandboxId,
+    sessionId: config.sessionId,
+    repo: config.remote.url,
+    branch: config.branch,
+    baseBranch: config.baseBranch,
+  });
+  bridge.start();
+  void supervisor.start();
+}
+
+/** Delivers what is still unacknowledged (for a while), then exits. */
+async function exitAfterDrain(bridge: BridgeClient, log: Logger, code: number): Promise<never> {
+  const delivered = await bridge.drain(5000);
+  if (!delivered) log('warn', `exiting with ${bridge.outbox.size} bridge messages unacknowledged`);
+  bridge.close();
+  log('info', 'supervisor exiting', { code });
+  process.exit(code);
+}
+
+function installCrashHandlers(log: Logger, secrets: string[], bridge: BridgeClient): void {
+  const report = (what: string, error: unknown) => {
+    const message = scrub(
+      `${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      secrets,
+    );
+    log('error', message);
+    bridge.send({ type: 'error', message: message.slice(0, 4000) });
+  };
+  // A rejection nobody awaited is a bug, but not one worth losing a running prompt over.
+  process.on('unhandledRejection', (error) => report('unhandled rejection in the supervisor', error));
+  process.on('uncaughtException', (error) => {
+    report('the supervisor crashed', error);
+    void exitAfterDrain(bridge, log, 1);
+  });
+}
+
+/**
+ * With an unusable environment there is nothing to run, but when the bridge variables are there
+ * the control plane should hear why (a sandbox_error) rather than see a silent exit.
+ */
+function reportAndWait(message: string): void {
+  const url = process.env.NIGHTSHIFT_BRIDGE_URL?.trim();
+  const token = process.env.NIGHTSHIFT_SANDBOX_TOKEN?.trim();
+  const sandboxId = process.env.NIGHTSHIFT_SANDBOX_ID?.trim();
+  if (!url || !/^wss?:\/\//i.test(url) || !token || !sandboxId) process.exit(2);
+  const log = createLogger([token]);
+  const bridge = new BridgeClient({
+    url,
+    token,
+    sandboxId,
+    runningMessageId: () => null,
+    onCommand: (command) => {
+      if (command.type === 'shutdown') void exitAfterDrain(bridge, log, 2);
+      if (command.type === 'prompt')
+        bridge.send({
+          type: 'prompt_result',
+          messageId: command.messageId,
+          outcome: 'failed',
+          error: `the sandbox cannot start: ${message}`,
+          commit: null,
+        });
+    },
+  });
+  bridge.send({ type: 'status', status: 'failed', phase: 'env' });
+  bridge.send({ type: 'error', message, phase: 'env' });
+  bridge.start();
+  // Give up after a minute if nobody tells us to stop.
+  setTimeout(() => void exitAfterDrain(bridge, log, 2), 60_000).unref();
+}
+
+main();

@@ -1,0 +1,287 @@
+/**
+ * The supervisor: brings the workspace up (sync, setup.sh, start.sh, OpenCode), then runs the
+ * prompts the control plane sends, one at a time, committing and pushing after each. Decisions
+ * come from `decide.ts`; this file only carries them out.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { AgentActivity, CommitInfo, PromptOutcome } from '@nightshift/protocol';
+import type { BridgeCommand } from '../bridge/client.js';
+import type { UpBody } from '../bridge/outbox.js';
+import {
+  checkout,
+  credentialEnv,
+  publish,
+  remoteSecrets,
+  scrub,
+  setPromptIdentity,
+  type GitEnv,
+} from '../git/index.js';
+import { decide, initialState, type Action, type PromptCommand, type SupervisorEvent } from './decide.js';
+import type { SupervisorConfig } from './env.js';
+import { configSecrets } from './env.js';
+import type { Logger } from './log.js';
+import { OpenCodeKeeper } from './opencode-keeper.js';
+import { planStart } from './plan.js';
+import { describeRun, repositoryEnv, runScript } from './scripts.js';
+
+export interface SupervisorDeps {
+  /** Queues a message to the control plane (the bridge client's `send`). */
+  send: (message: UpBody) => void;
+  log: Logger;
+  /** When the sandbox process started: `ready` reports the time from there. */
+  startedAt: number;
+  /** Called once shutdown has stopped everything; main waits for the bridge, then exits 0. */
+  onShutdown: () => void;
+  /** The environment repository scripts and the agent start from. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+export class Supervisor {
+  private state = initialState();
+  private readonly aborts = new Map<string, AbortController>();
+  private readonly prompts = new Set<Promise<void>>();
+  private readonly secrets: string[];
+  private readonly git: GitEnv;
+  private readonly keeper: OpenCodeKeeper;
+  private readonly env: Record<string, string | undefined>;
+
+  constructor(
+    private readonly config: SupervisorConfig,
+    private readonly deps: SupervisorDeps,
+  ) {
+    this.secrets = [...configSecrets(config), ...remoteSecrets(config.remote)];
+    this.git = { env: credentialEnv(config.remote), secrets: this.secrets };
+    this.env = deps.env ?? process.env;
+    this.keeper = new OpenCodeKeeper({
+      workspace: config.workspace,
+      stateDir: config.stateDir,
+      models: config.models,
+      env: this.env,
+      onCrash: (message) => {
+        deps.log('warn', message);
+        this.send({ type: 'error', message, phase: 'opencode' });
+      },
+      onLog: (message) => deps.log('info', message),
+    });
+  }
+
+  /** The prompt running now, for the bridge's hello. */
+  get runningMessageId(): string | null {
+    return this.state.running?.messageId ?? null;
+  }
+
+  get lifecycle() {
+    return this.state.lifecycle;
+  }
+
+  handle(command: BridgeCommand): void {
+    this.dispatch({ type: 'command', command });
+  }
+
+  /** Brings the sandbox up, phase by phase. Never rejects: a failure is reported and remembered. */
+  async start(): Promise<void> {
+    const { config } = this;
+    let phase = 'syncing';
+    try {
+      const t = Date.now();
+      const co = await checkout({ ...config, git: this.git });
+      this.send({
+        type: 'status',
+        status: 'syncing',
+        phase: co.mode,
+        durationMs: Date.now() - t,
+        output: `${config.branch} at ${co.head.slice(0, 12)} (${describeSource(co.source, config)})`,
+      });
+
+      const plan = planStart(co.mode === 'clone', (p) => existsSync(path.join(config.workspace, p)));
+      const scriptEnv = repositoryEnv(this.env);
+      if (plan.setup) {
+        phase = 'setup';
+        const run = await runScript({
+          script: plan.setup,
+          cwd: config.workspace,
+          env: scriptEnv,
+          timeoutMs: config.setupTimeoutMs,
+          secrets: this.secrets,
+        });
+        // A failed setup does not stop the sandbox: the agent can still work, and often fix it.
+        this.send({
+          type: 'status',
+          status: 'setup',
+          phase: 'setup',
+          durationMs: run.durationMs,
+          output: `${describeRun(plan.setup, run, config.setupTimeoutMs)}\n${run.output}`.trim(),
+        });
+      }
+      if (plan.start) {
+        phase = 'start';
+        const run = await runScript({
+          script: plan.start,
+          cwd: config.workspace,
+          env: scriptEnv,
+          timeoutMs: config.startScriptTimeoutMs,
+          secrets: this.secrets,
+        });
+        const summary = describeRun(plan.start, run, config.startScriptTimeoutMs);
+        this.send({
+          type: 'status',
+          status: 'starting',
+          phase: 'start',
+          durationMs: run.durationMs,
+          output: `${summary}\n${run.output}`.trim(),
+        });
+        if (!run.ok) throw new Error(`${summary}:\n${run.output.trim().slice(-2000)}`);
+      }
+
+      phase = 'opencode';
+      const t2 = Date.now();
+      await this.keeper.start();
+      this.send({ type: 'status', status: 'starting', phase: 'opencode', durationMs: Date.now() - t2 });
+      this.send({ type: 'ready', durationMs: Date.now() - this.deps.startedAt });
+      this.deps.log('info', 'sandbox ready', { durationMs: Date.now() - this.deps.startedAt });
+      this.dispatch({ type: 'ready' });
+    } catch (error) {
+      const message = scrub((error as Error).message, this.secrets);
+      this.deps.log('error', 'sandbox start failed', { phase, error: message });
+      this.send({ type: 'status', status: 'failed', phase });
+      this.send({ type: 'error', message, phase });
+      this.dispatch({ type: 'start_failed', error: message });
+    }
+  }
+
+  /** Stops OpenCode and waits for running prompts to deliver their results. */
+  async shutdown(): Promise<void> {
+    this.dispatch({ type: 'command', command: { type: 'shutdown' } });
+  }
+
+  private dispatch(event: SupervisorEvent): void {
+    const { state, actions } = decide(this.state, event);
+    this.state = state;
+    for (const action of actions) this.perform(action);
+  }
+
+  private perform(action: Action): void {
+    switch (action.kind) {
+      case 'run': {
+        const done = this.runPrompt(action.prompt).finally(() => this.prompts.delete(done));
+        this.prompts.add(done);
+        return;
+      }
+      case 'abort':
+        this.aborts.get(action.messageId)?.abort();
+        return;
+      case 'answer':
+        this.send({
+          type: 'prompt_result',
+          messageId: action.messageId,
+          outcome: action.outcome,
+          ...(action.error ? { error: action.error } : {}),
+          commit: null,
+        });
+        return;
+      case 'report_error':
+        this.send({ type: 'error', message: action.message });
+        return;
+      case 'log':
+        this.deps.log('info', action.message);
+        return;
+      case 'shutdown':
+        void this.stopEverything();
+        return;
+    }
+  }
+
+  private async stopEverything(): Promise<void> {
+    this.deps.log('info', 'shutting down');
+    // Give a stopped prompt the time to commit what it did and report.
+    await Promise.race([Promise.allSettled([...this.prompts]), delay(15_000)]);
+    await this.keeper.stop();
+    this.deps.onShutdown();
+  }
+
+  private async runPrompt(prompt: PromptCommand): Promise<void> {
+    const { config } = this;
+    const controller = new AbortController();
+    this.aborts.set(prompt.messageId, controller);
+    this.deps.log('info', 'prompt started', { messageId: prompt.messageId });
+    let outcome: PromptOutcome = 'failed';
+    let error: string | undefined;
+    let commit: CommitInfo | null = null;
+    try {
+      await setPromptIdentity(config.workspace, prompt.author, config.bot, this.git);
+      if (!controller.signal.aborted) {
+        const driver = await this.keeper.driver();
+        const result = await driver.runPrompt({
+          text: prompt.text,
+          ...(prompt.model ? { model: prompt.model } : {}),
+          signal: controller.signal,
+          onActivity: (activity) =>
+            this.send({
+              type: 'activity',
+              activity: { ...activity, messageId: prompt.messageId } as AgentActivity,
+            }),
+        });
+        outcome = result.outcome;
+        error = result.error;
+      } else {
+        outcome = 'stopped';
+      }
+    } catch (e) {
+      outcome = controller.signal.aborted ? 'stopped' : 'failed';
+      error = (e as Error).message;
+    }
+    // Whatever the turn changed is committed, also after a stop or a failure: it must not end up
+    // in the next prompt's commit under someone else's name.
+    try {
+      const published = await publish({
+        workspace: config.workspace,
+        remote: config.remote,
+        baseBranch: config.baseBranch,
+        branch: config.branch,
+        author: prompt.author,
+        bot: config.bot,
+        promptText: prompt.text,
+        git: this.git,
+      });
+      commit = published.commit;
+      if (!published.ok) {
+        outcome = 'failed';
+        error = error ? `${error}; ${published.error}` : published.error;
+      }
+    } catch (e) {
+      outcome = 'failed';
+      const message = `could not commit the changes: ${(e as Error).message}`;
+      error = error ? `${error}; ${message}` : message;
+    }
+    this.aborts.delete(prompt.messageId);
+    const safeError = error === undefined ? undefined : scrub(error, this.secrets);
+    this.send({
+      type: 'prompt_result',
+      messageId: prompt.messageId,
+      outcome,
+      ...(safeError ? { error: safeError } : {}),
+      commit,
+    });
+    this.deps.log('info', 'prompt finished', {
+      messageId: prompt.messageId,
+      outcome,
+      sha: commit?.sha ?? null,
+    });
+    this.dispatch({ type: 'prompt_done', messageId: prompt.messageId });
+  }
+
+  private send(message: UpBody): void {
+    this.deps.send(message);
+  }
+}
+
+function describeSource(source: 'origin-branch' | 'base-branch' | 'local', config: SupervisorConfig): string {
+  if (source === 'origin-branch') return 'resumed from the origin';
+  if (source === 'base-branch') return `new, from ${config.baseBranch}`;
+  return 'local commits not yet pushed';
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
