@@ -80,6 +80,19 @@ async function setup(
   return { bare, peer, proc, workspace, branch: env.NIGHTSHIFT_BRANCH };
 }
 
+/** The pid of the `opencode serve` the supervisor started. */
+async function openCodeChild(supervisorPid: number): Promise<number> {
+  const tasks = await fs.readdir(`/proc/${supervisorPid}/task`);
+  for (const task of tasks) {
+    const children = (await fs.readFile(`/proc/${supervisorPid}/task/${task}/children`, 'utf8')).trim();
+    for (const pid of children.split(/\s+/).filter(Boolean).map(Number)) {
+      const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (cmdline.includes('opencode') && cmdline.includes('serve')) return pid;
+    }
+  }
+  throw new Error('no opencode serve process under the supervisor');
+}
+
 const ofType = <T extends BridgeUp['type']>(peer: TestBridgePeer, type: T) =>
   peer.stored.filter((m): m is Extract<BridgeUp, { type: T }> => m.type === type);
 const resultOf = (peer: TestBridgePeer, messageId: string) =>
@@ -184,6 +197,26 @@ describe('supervisor', () => {
     expect(proc.output()).not.toContain(token);
     expect(JSON.stringify(peer.received)).not.toContain(token);
   }, 150_000);
+
+  it('restarts OpenCode when it dies, and the next prompt runs on the new one', async () => {
+    const { peer, proc } = await setup({ 'README.md': '# app\n' });
+    await peer.waitFor(() => ofType(peer, 'ready').length === 1 || ofType(peer, 'error').length > 0, 60_000);
+    const opencode = await openCodeChild(proc.pid);
+    process.kill(-opencode, 'SIGKILL');
+    await peer.waitFor(() => ofType(peer, 'error').length === 1, 20_000);
+    expect(ofType(peer, 'error')[0]).toMatchObject({
+      phase: 'opencode',
+      message: expect.stringMatching(/OpenCode was killed \(SIGKILL\); restarting in \d+ ms/),
+    });
+    model.push(
+      toolCall('write', { filePath: 'after.txt', content: 'after the crash\n' }),
+      text('Recovered.'),
+    );
+    prompt(peer, 'm1', 'Write after.txt');
+    await peer.waitFor(() => resultOf(peer, 'm1') !== undefined, 60_000);
+    expect(resultOf(peer, 'm1')).toMatchObject({ outcome: 'completed', commit: { pushed: true } });
+    expect(await openCodeChild(proc.pid)).not.toBe(opencode);
+  }, 120_000);
 
   it('fails fast with start.sh’s output, and answers prompts with the reason', async () => {
     const { peer, proc } = await setup({
