@@ -16,6 +16,11 @@ const prompt = (messageId: string): PromptCommand => ({
   author: { name: 'A', email: 'a@x.io' },
   model: null,
 });
+const done = (messageId: string): SupervisorEvent => ({
+  type: 'prompt_done',
+  messageId,
+  outcome: 'completed',
+});
 const cmd = (command: Extract<SupervisorEvent, { type: 'command' }>['command']): SupervisorEvent => ({
   type: 'command',
   command,
@@ -39,24 +44,23 @@ describe('supervisor decisions', () => {
     expect(r.actions).toEqual([{ kind: 'run', prompt: prompt('m1') }]);
     r = run([cmd(prompt('m3'))], r.state);
     expect(r.actions).toEqual([]);
-    r = run([{ type: 'prompt_done', messageId: 'm1' }], r.state);
+    r = run([done('m1')], r.state);
     expect(r.actions).toEqual([{ kind: 'run', prompt: prompt('m2') }]);
-    r = run(
-      [
-        { type: 'prompt_done', messageId: 'm2' },
-        { type: 'prompt_done', messageId: 'm3' },
-      ],
-      r.state,
-    );
+    r = run([done('m2'), done('m3')], r.state);
     expect(r.state.running).toBeNull();
   });
 
-  it('runs a prompt the control plane re-sends only once', () => {
+  it('runs a prompt the control plane re-sends only once, and answers it again once it ended', () => {
     let r = run([{ type: 'ready' }, cmd(prompt('m1'))]);
     r = run([cmd(prompt('m1'))], r.state);
     expect(r.actions).toEqual([{ kind: 'log', message: 'prompt m1 received again; it runs once' }]);
-    r = run([{ type: 'prompt_done', messageId: 'm1' }, cmd(prompt('m1'))], r.state);
-    expect(r.actions.map((a) => a.kind)).toEqual(['log']);
+    r = run([{ type: 'prompt_done', messageId: 'm1', outcome: 'failed', error: 'boom' }], r.state);
+    r = run([cmd(prompt('m1'))], r.state);
+    expect(r.actions).toEqual([
+      { kind: 'log', message: 'prompt m1 received again after it ended; answering again' },
+      { kind: 'answer', messageId: 'm1', outcome: 'failed', error: 'boom' },
+    ]);
+    expect(r.state.running).toBeNull();
   });
 
   it('stop aborts the running prompt once; a stop for a queued one answers it as stopped', () => {
@@ -67,7 +71,7 @@ describe('supervisor decisions', () => {
     expect(r.actions).toEqual([]);
     r = run([cmd({ type: 'stop', messageId: 'm2' })], r.state);
     expect(r.actions).toEqual([{ kind: 'answer', messageId: 'm2', outcome: 'stopped' }]);
-    r = run([{ type: 'prompt_done', messageId: 'm1' }], r.state);
+    r = run([done('m1')], r.state);
     expect(r.actions).toEqual([]);
     r = run([cmd({ type: 'stop', messageId: 'other' })], r.state);
     expect(r.actions.map((a) => a.kind)).toEqual(['log']);
@@ -103,10 +107,7 @@ describe('supervisor decisions', () => {
       { kind: 'answer', messageId: 'm2', outcome: 'stopped' },
       { kind: 'shutdown' },
     ]);
-    r = run(
-      [cmd({ type: 'shutdown' }), cmd(prompt('m3')), { type: 'prompt_done', messageId: 'm1' }],
-      r.state,
-    );
+    r = run([cmd({ type: 'shutdown' }), cmd(prompt('m3')), done('m1')], r.state);
     expect(r.actions.map((a) => a.kind)).toEqual(['log']);
     expect(r.state.running).toBeNull();
   });

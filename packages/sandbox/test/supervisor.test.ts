@@ -140,7 +140,7 @@ describe('supervisor', () => {
     await peer.waitFor(() => resultOf(peer, 'm1') !== undefined, 60_000);
     model.push(toolCall('write', { filePath: 'bob.txt', content: 'from bob\n' }), text('Bob is done.'));
     prompt(peer, 'm2', 'Write bob.txt', bob);
-    // The control plane re-issues a prompt it is unsure about: it runs once.
+    // The control plane re-issues a prompt it is unsure about: it runs once, and is answered again.
     prompt(peer, 'm1', 'Write alice.txt\n\nwith a greeting');
     await peer.waitFor(() => resultOf(peer, 'm2') !== undefined, 60_000);
 
@@ -151,7 +151,9 @@ describe('supervisor', () => {
       outcome: 'completed',
       commit: { author: bob, pushed: true },
     });
-    expect(ofType(peer, 'prompt_result').filter((r) => r.messageId === 'm1')).toHaveLength(1);
+    const answers = ofType(peer, 'prompt_result').filter((r) => r.messageId === 'm1');
+    expect(answers).toHaveLength(2);
+    expect(answers[1]).toMatchObject({ outcome: 'completed', commit: null });
 
     const a1 = activityOf(peer, 'm1');
     const tools = a1.filter((a) => a.kind === 'tool');

@@ -16,15 +16,23 @@ export interface SupervisorState {
   running: { messageId: string; stopping: boolean } | null;
   /** Prompts received while starting or busy, run in order. */
   queue: PromptCommand[];
-  /** Prompts already answered: a re-sent prompt (the control plane re-issues after a reconnect) runs once. */
-  finished: ReadonlySet<string>;
+  /**
+   * Prompts already answered, with their answer: a re-sent prompt (the control plane re-issues
+   * one after a reconnect) runs once and is answered again from here.
+   */
+  finished: ReadonlyMap<string, Answer>;
+}
+
+export interface Answer {
+  outcome: PromptOutcome;
+  error?: string;
 }
 
 export type SupervisorEvent =
   | { type: 'command'; command: BridgeCommand }
   | { type: 'ready' }
   | { type: 'start_failed'; error: string }
-  | { type: 'prompt_done'; messageId: string };
+  | { type: 'prompt_done'; messageId: string; outcome: PromptOutcome; error?: string };
 
 export type Action =
   | { kind: 'run'; prompt: PromptCommand }
@@ -38,7 +46,7 @@ export type Action =
 export const SNAPSHOT_UNSUPPORTED = 'snapshots are not supported by this sandbox yet';
 
 export function initialState(): SupervisorState {
-  return { lifecycle: 'starting', failure: null, running: null, queue: [], finished: new Set() };
+  return { lifecycle: 'starting', failure: null, running: null, queue: [], finished: new Map() };
 }
 
 export function decide(
@@ -63,9 +71,9 @@ export function decide(
           lifecycle: 'failed',
           failure: event.error,
           queue: [],
-          finished: withIds(
+          finished: withAnswers(
             state.finished,
-            state.queue.map((p) => p.messageId),
+            state.queue.map((p) => [p.messageId, { outcome: 'failed', error: event.error }]),
           ),
         },
         actions: answers,
@@ -75,7 +83,9 @@ export function decide(
       const next = {
         ...state,
         running: state.running?.messageId === event.messageId ? null : state.running,
-        finished: withIds(state.finished, [event.messageId]),
+        finished: withAnswers(state.finished, [
+          [event.messageId, { outcome: event.outcome, ...(event.error ? { error: event.error } : {}) }],
+        ]),
       };
       return next.lifecycle === 'ready' ? startNext(next, []) : { state: next, actions: [] };
     }
@@ -93,24 +103,29 @@ function onCommand(
       const id = command.messageId;
       if (state.lifecycle === 'stopping')
         return { state, actions: [{ kind: 'log', message: `prompt ${id} ignored: shutting down` }] };
-      if (
-        state.finished.has(id) ||
-        state.running?.messageId === id ||
-        state.queue.some((p) => p.messageId === id)
-      )
+      if (state.running?.messageId === id || state.queue.some((p) => p.messageId === id))
         return { state, actions: [{ kind: 'log', message: `prompt ${id} received again; it runs once` }] };
-      if (state.lifecycle === 'failed')
+      const answered = state.finished.get(id);
+      // Asked again after it ended: the control plane did not get (or lost) the result. Say it
+      // again rather than leave it waiting; the commit was reported with the first answer.
+      if (answered)
         return {
-          state: { ...state, finished: withIds(state.finished, [id]) },
+          state,
           actions: [
-            {
-              kind: 'answer',
-              messageId: id,
-              outcome: 'failed',
-              error: `the sandbox failed to start: ${state.failure ?? 'unknown reason'}`,
-            },
+            { kind: 'log', message: `prompt ${id} received again after it ended; answering again` },
+            { kind: 'answer', messageId: id, ...answered },
           ],
         };
+      if (state.lifecycle === 'failed') {
+        const answer: Answer = {
+          outcome: 'failed',
+          error: `the sandbox failed to start: ${state.failure ?? 'unknown reason'}`,
+        };
+        return {
+          state: { ...state, finished: withAnswers(state.finished, [[id, answer]]) },
+          actions: [{ kind: 'answer', messageId: id, ...answer }],
+        };
+      }
       const queued = { ...state, queue: [...state.queue, command] };
       return state.lifecycle === 'ready' ? startNext(queued, []) : { state: queued, actions: [] };
     }
@@ -129,7 +144,7 @@ function onCommand(
           state: {
             ...state,
             queue: state.queue.filter((p) => p !== queued),
-            finished: withIds(state.finished, [queued.messageId]),
+            finished: withAnswers(state.finished, [[queued.messageId, { outcome: 'stopped' }]]),
           },
           actions: [{ kind: 'answer', messageId: queued.messageId, outcome: 'stopped' }],
         };
@@ -151,9 +166,9 @@ function onCommand(
           lifecycle: 'stopping',
           running: state.running ? { ...state.running, stopping: true } : null,
           queue: [],
-          finished: withIds(
+          finished: withAnswers(
             state.finished,
-            state.queue.map((p) => p.messageId),
+            state.queue.map((p) => [p.messageId, { outcome: 'stopped' }]),
           ),
         },
         actions,
@@ -172,9 +187,12 @@ function startNext(state: SupervisorState, actions: Action[]): { state: Supervis
   };
 }
 
-function withIds(set: ReadonlySet<string>, ids: string[]): ReadonlySet<string> {
-  if (ids.length === 0) return set;
-  const next = new Set(set);
-  for (const id of ids) next.add(id);
+function withAnswers(
+  map: ReadonlyMap<string, Answer>,
+  entries: Array<[string, Answer]>,
+): ReadonlyMap<string, Answer> {
+  if (entries.length === 0) return map;
+  const next = new Map(map);
+  for (const [id, answer] of entries) next.set(id, answer);
   return next;
 }

@@ -12,6 +12,7 @@ export {
   initialState,
   SNAPSHOT_UNSUPPORTED,
   type Action,
+  type Answer,
   type PromptCommand,
   type SupervisorEvent,
   type SupervisorState,

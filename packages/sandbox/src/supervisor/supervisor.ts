@@ -268,7 +268,12 @@ export class Supervisor {
       outcome,
       sha: commit?.sha ?? null,
     });
-    this.dispatch({ type: 'prompt_done', messageId: prompt.messageId });
+    this.dispatch({
+      type: 'prompt_done',
+      messageId: prompt.messageId,
+      outcome,
+      ...(safeError ? { error: safeError } : {}),
+    });
   }
 
   private send(message: UpBody): void {
