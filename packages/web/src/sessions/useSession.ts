@@ -8,6 +8,17 @@ import { newRequestId } from './request-id.js';
 const TYPING_SHOWN_MS = 4_000;
 const TYPING_SEND_EVERY_MS = 2_500;
 const GAP_REFETCH_MS = 1_000;
+const HISTORY_PAGE = 10_000;
+
+async function loadHistory(sessionId: string, apply: (events: SessionEvent[]) => void): Promise<void> {
+  let after = 0;
+  for (;;) {
+    const page = await api.events(sessionId, after, HISTORY_PAGE);
+    if (page.length > 0) apply(page);
+    if (page.length < HISTORY_PAGE) return;
+    after = page[page.length - 1]!.seq;
+  }
+}
 
 export interface SessionModel {
   session: Session | null;
@@ -100,6 +111,10 @@ export function useSession(sessionId: string, me: Author | null): SessionModel {
     setSession(null);
     setLoadError(null);
     setMessages(new Map());
+    // History is fetched alongside the session, not after it: one round trip less to open.
+    const history: SessionEvent[] = [];
+    const historyLoaded = loadHistory(sessionId, (events) => history.push(...events));
+    historyLoaded.catch(() => undefined);
     api
       .getSession(sessionId)
       .then((s) => {
@@ -112,6 +127,12 @@ export function useSession(sessionId: string, me: Author | null): SessionModel {
           setTimeline(seeded);
         }
         void refreshMessages();
+        // History comes over REST in big pages (one JSON parse per 10k events, instead of one
+        // WebSocket message each); the socket then replays only what came after.
+        return historyLoaded.then(() => !cancelled && applyBatch(history));
+      })
+      .then(() => {
+        if (cancelled) return;
         socketRef.current = new SessionSocket(sessionId, () => timelineRef.current.seq, {
           onEvents: applyBatch,
           onState: setConnection,

@@ -46,6 +46,8 @@ export async function contextAs(
   options: BrowserContextOptions = {},
 ): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  // Fail with Playwright's own message (what it waited for) well before the test's timeout.
+  context.setDefaultTimeout(10_000);
   if (person) {
     await context.addInitScript(
       (p) => localStorage.setItem('nightshift.identity', JSON.stringify(p)),

@@ -13,8 +13,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * still talks only to the real server over REST and WebSocket.
  *
  * Prompt text picks the behaviour:
- * - contains "hold": stays running until stopped (or `release()`d);
- * - `many:N`: emits N text deltas as fast as possible (long timelines);
+ * - contains "hold": stays running until stopped (or `releaseHeld()`);
+ * - `many:N`: emits N events (text deltas and tool calls) as fast as possible (long timelines);
  * - anything else: streams a short markdown answer, runs a `bash` tool call and completes.
  */
 export class HeldRunner implements AgentRunner {
@@ -42,7 +42,11 @@ export class HeldRunner implements AgentRunner {
               output: 'ok',
             },
           });
-        } else emitText(`p${Math.floor(i / 50)}`, `word${i} `);
+        } else {
+          // Alternating parts so the server's coalescing of adjacent deltas keeps them apart:
+          // this really is one stored event per delta.
+          emitText(`p${Math.floor(i / 50)}-${i % 2}`, `word${i} `);
+        }
       }
       ctx.emit({
         type: 'sandbox_event',
@@ -95,7 +99,7 @@ export class HeldRunner implements AgentRunner {
   async stop(): Promise<void> {}
 
   /** Ends every held prompt as completed. */
-  release(): void {
+  releaseHeld(): void {
     for (const [id, resolve] of this.held) {
       this.held.delete(id);
       resolve({ outcome: 'completed' });
