@@ -1,0 +1,85 @@
+import type { Command } from '../command.js';
+import { optionalString } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { colorsFor, type Colors } from '../output/color.js';
+import {
+  checkBubblewrap,
+  checkCgroups,
+  checkDataDir,
+  checkGit,
+  checkModel,
+  checkNode,
+  checkOpenCode,
+  checkOverlay,
+  type CheckResult,
+} from '../doctor/checks.js';
+import {
+  probeBubblewrapSandbox,
+  probeCgroups,
+  probeDataDir,
+  probeOpenCode,
+  probeOverlay,
+  runCommand,
+} from '../doctor/probes.js';
+import { defaultDataDir } from '../doctor/data-dir.js';
+
+export async function runChecks(env: NodeJS.ProcessEnv, dataDir: string): Promise<CheckResult[]> {
+  const [git, bwrapVersion, bwrapSandbox, overlay, opencode] = await Promise.all([
+    runCommand('git', ['--version']),
+    runCommand('bwrap', ['--version']),
+    probeBubblewrapSandbox(),
+    probeOverlay(),
+    probeOpenCode(),
+  ]);
+  return [
+    checkNode(process.version),
+    checkGit(git),
+    checkBubblewrap(bwrapVersion, bwrapSandbox),
+    checkOverlay(overlay),
+    checkCgroups(probeCgroups()),
+    checkOpenCode(opencode),
+    checkDataDir(probeDataDir(dataDir)),
+    checkModel(env),
+  ];
+}
+
+export function formatReport(results: CheckResult[], c: Colors): string {
+  const width = Math.max(...results.map((r) => r.name.length));
+  const lines = results.map((r) => {
+    const mark =
+      r.status === 'ok' ? c.green('ok     ') : r.status === 'warn' ? c.yellow('warn   ') : c.red('missing');
+    const fix = r.fix ? `\n  ${' '.repeat(width + 11)}${c.dim('fix:')} ${r.fix}` : '';
+    return `  ${mark}  ${r.name.padEnd(width)}  ${r.detail}${fix}`;
+  });
+  const failed = results.filter((r) => r.required && r.status !== 'ok');
+  const summary = failed.length
+    ? c.red(
+        `${failed.length} required check${failed.length > 1 ? 's' : ''} failed: ${failed.map((r) => r.name).join(', ')}`,
+      )
+    : c.green('Everything required is in place.');
+  return `${lines.join('\n')}\n\n${summary}\n`;
+}
+
+export const doctorCommand: Command = {
+  name: 'doctor',
+  summary: 'check this machine can run Nightshift, and say how to fix what is missing',
+  positionals: [],
+  options: {
+    'data-dir': {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'the data dir to check (default $NIGHTSHIFT_DATA_DIR or ~/.nightshift)',
+    },
+    json: { type: 'boolean', description: 'print the results as JSON' },
+  },
+  client: false,
+  async run(io, { values }) {
+    const dataDir = defaultDataDir(optionalString(values, 'data-dir'), io.env);
+    const results = await runChecks(io.env, dataDir);
+    const failed = results.some((r) => r.required && r.status !== 'ok');
+    if (values.json === true)
+      io.stdout.write(JSON.stringify({ ok: !failed, checks: results }, null, 2) + '\n');
+    else io.stdout.write(formatReport(results, colorsFor(io.stdout, io.env)));
+    return failed ? EXIT.failure : EXIT.ok;
+  },
+};

@@ -1,0 +1,23 @@
+import type { Command } from '../command.js';
+import { upCommand } from './up.js';
+import { doctorCommand } from './doctor.js';
+import { sessionsCommand } from './sessions.js';
+import { newCommand } from './new.js';
+import { promptCommand } from './prompt.js';
+import { tailCommand } from './tail.js';
+import { archiveCommand, cancelCommand, stopCommand, unarchiveCommand } from './lifecycle.js';
+import { openCommand } from './open.js';
+
+export const COMMANDS: Command[] = [
+  upCommand,
+  doctorCommand,
+  sessionsCommand,
+  newCommand,
+  promptCommand,
+  tailCommand,
+  stopCommand,
+  cancelCommand,
+  archiveCommand,
+  unarchiveCommand,
+  openCommand,
+];

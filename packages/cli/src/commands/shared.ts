@@ -1,0 +1,26 @@
+import type { Io } from '../io.js';
+import { flag, optionalString, type OptionValues } from '../command.js';
+import { ApiClient } from '../client/api.js';
+import { resolveServerUrl } from '../client/server-url.js';
+import { colorsFor, type Colors } from '../output/color.js';
+
+export interface ClientContext {
+  client: ApiClient;
+  serverUrl: string;
+  json: boolean;
+  colors: Colors;
+  out(text: string): void;
+  printJson(value: unknown): void;
+}
+
+export function clientContext(io: Io, values: OptionValues): ClientContext {
+  const serverUrl = resolveServerUrl(optionalString(values, 'server'), io.env);
+  return {
+    client: new ApiClient(serverUrl),
+    serverUrl,
+    json: flag(values, 'json'),
+    colors: colorsFor(io.stdout, io.env),
+    out: (text) => io.stdout.write(text),
+    printJson: (value) => io.stdout.write(JSON.stringify(value, null, 2) + '\n'),
+  };
+}

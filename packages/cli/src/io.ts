@@ -1,0 +1,38 @@
+/** Where a command writes and what it knows about its surroundings; tests pass their own. */
+export interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface Io {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /**
+   * Resolves when the user asks the command to end (Ctrl-C, SIGTERM). Only long-running commands
+   * call it: installing the handlers takes over Ctrl-C, which short commands should leave alone.
+   */
+  interrupted(): Promise<NodeJS.Signals>;
+}
+
+export function processIo(): Io {
+  let interrupted: Promise<NodeJS.Signals> | undefined;
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    interrupted: () =>
+      (interrupted ??= new Promise((resolve) => {
+        const onSignal = (signal: NodeJS.Signals) => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          resolve(signal);
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      })),
+  };
+}

@@ -1,0 +1,60 @@
+import { COMMANDS } from './commands/index.js';
+import { parseCommandArgs } from './command.js';
+import { CliError, UsageError } from './errors.js';
+import { EXIT } from './exit-codes.js';
+import { processIo, type Io } from './io.js';
+import { commandHelp, mainHelp } from './output/help.js';
+
+/** Runs one command line and returns the exit code; never throws. */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    io.stdout.write(topic ? commandHelp(topic) : mainHelp(COMMANDS));
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout.write(`nightshift ${await version()}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`nightshift: unknown command "${name}" (run \`nightshift --help\` for the list)\n`);
+    return EXIT.usage;
+  }
+  try {
+    const args = parseCommandArgs(command, rest);
+    if (args.values.help === true) {
+      io.stdout.write(commandHelp(command));
+      return EXIT.ok;
+    }
+    return await command.run(io, args);
+  } catch (err) {
+    return report(err, io);
+  }
+}
+
+function report(err: unknown, io: Io): number {
+  if (err instanceof UsageError) {
+    const hint = err.command ? ` (see \`nightshift ${err.command} --help\`)` : '';
+    io.stderr.write(`nightshift: ${err.message}${hint}\n`);
+    return err.exitCode;
+  }
+  if (err instanceof CliError) {
+    io.stderr.write(`nightshift: ${err.message}\n`);
+    return err.exitCode;
+  }
+  // A bug of ours: still one line, with the stack only on request.
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr.write(`nightshift: ${message.split('\n')[0]}\n`);
+  if (io.env.NIGHTSHIFT_DEBUG && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
+  return EXIT.failure;
+}
+
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
