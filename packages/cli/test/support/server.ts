@@ -1,0 +1,60 @@
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { startServer, type RunningServer } from '@nightshift/server';
+import type { AgentRunner } from '../../../server/src/sessions/agent-runner.js';
+import { tempDir } from './cli.js';
+
+export interface TestServer {
+  server: RunningServer;
+  url: string;
+  port: number;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** A real control plane on a free port (or the given one) with its own data dir. */
+export async function startTestServer(
+  options: { port?: number; dataDir?: string; runner?: AgentRunner; model?: string | null } = {},
+): Promise<TestServer> {
+  const dataDir = options.dataDir ?? tempDir('ns-cli-data-');
+  const server = await startServer({
+    port: options.port ?? 0,
+    dataDir,
+    logLevel: 'silent',
+    model: options.model ?? null,
+    killSandboxesOnClose: true,
+    ...(options.runner ? { runner: options.runner } : {}),
+  });
+  return { server, url: server.url, port: server.port, dataDir, close: () => server.close() };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** A real git repository with one commit on `main`, to create sessions on. */
+export function makeRepo(): string {
+  const dir = tempDir('ns-cli-repo-');
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
+  git('init', '-q', '-b', 'main');
+  git('-c', 'user.name=T', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'init');
+  return dir;
+}
+
+export async function api<T = unknown>(
+  url: string,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<T> {
+  const res = await fetch(url + route, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+export const AUTHOR = 'Ada Lovelace <ada@example.com>';
