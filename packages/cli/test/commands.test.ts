@@ -125,6 +125,7 @@ describe('client commands against a real server (no model configured)', () => {
   });
 
   it('unknown session: one line and exit 4, for every command that takes one', async () => {
+    const runs: Array<Promise<{ args: string[]; r: Awaited<ReturnType<typeof cli>> }>> = [];
     for (const args of [
       ['prompt', 'ses_nope', 'hi', '--author', AUTHOR],
       ['tail', 'ses_nope'],
@@ -133,7 +134,9 @@ describe('client commands against a real server (no model configured)', () => {
       ['archive', 'ses_nope'],
       ['open', 'ses_nope'],
     ]) {
-      const r = await cli(...args);
+      runs.push(cli(...args).then((r) => ({ args, r })));
+    }
+    for (const { args, r } of await Promise.all(runs)) {
       expect(r.code, args.join(' ')).toBe(4);
       oneLine(r.stderr);
       expect(r.stderr).toMatch(/^nightshift: .*not found/);
@@ -220,6 +223,7 @@ describe('queue commands with a scripted agent behind the server', () => {
 
 describe('server down', () => {
   it('every client command says so in one line and exits 3', async () => {
+    const runs: Array<Promise<{ args: string[]; r: Awaited<ReturnType<typeof runCli>> }>> = [];
     for (const args of [
       ['sessions'],
       ['new', '/tmp'],
@@ -231,7 +235,9 @@ describe('server down', () => {
       ['unarchive', 'ses_x'],
       ['open', 'ses_x'],
     ]) {
-      const r = await runCli([...args, '--server', UNREACHABLE]);
+      runs.push(runCli([...args, '--server', UNREACHABLE]).then((r) => ({ args, r })));
+    }
+    for (const { args, r } of await Promise.all(runs)) {
       expect(r.code, args.join(' ')).toBe(3);
       expect(r.stderr).toBe(
         `nightshift: cannot reach the server at ${UNREACHABLE} (is \`nightshift up\` running?)\n`,
@@ -275,8 +281,8 @@ describe('usage', () => {
         'open',
       ]),
     );
-    for (const name of names) {
-      const r = await runCli([name, '--help']);
+    const helps = await Promise.all(names.map((name) => runCli([name, '--help']).then((r) => ({ name, r }))));
+    for (const { name, r } of helps) {
       expect(r.code, name).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^Usage: nightshift ${name}`));
     }

@@ -52,7 +52,7 @@ export const newCommand: Command = {
     if (ctx.json) ctx.printJson(session);
     else {
       ctx.out(sessionDetails(session, sessionWebUrl(ctx.serverUrl, session.id), ctx.colors));
-      ctx.out(ctx.colors.dim(`Next: nightshift prompt ${session.id} "what to do"\n`));
+      ctx.out(ctx.colors.dim(`Next: nightshift prompt ${session.id} "what to do"`) + '\n');
     }
     return EXIT.ok;
   },

@@ -64,7 +64,7 @@ export const promptCommand: Command = {
       else {
         const where = accepted.position === 0 ? 'running now' : `queued at position ${accepted.position}`;
         ctx.out(`prompt ${accepted.messageId} ${where}\n`);
-        ctx.out(ctx.colors.dim(`Follow it with: nightshift tail ${sessionId}\n`));
+        ctx.out(ctx.colors.dim(`Follow it with: nightshift tail ${sessionId}`) + '\n');
       }
       return EXIT.ok;
     }

@@ -64,10 +64,10 @@ async function runUp(io: Io, { values }: { values: Record<string, string | boole
   }
   io.stdout.write(`Nightshift is up at ${colors.bold(server.url)}\n`);
   io.stdout.write(
-    colors.dim(`data: ${server.config.dataDir} · model: ${server.config.model ?? 'none configured'}\n`),
+    colors.dim(`data: ${server.config.dataDir} · model: ${server.config.model ?? 'none configured'}`) + '\n',
   );
   const signal = await interrupted;
-  io.stderr.write(colors.dim(`${signal}: shutting down…\n`));
+  io.stderr.write(colorsFor(io.stderr, io.env).dim(`${signal}: shutting down…`) + '\n');
   try {
     await server.close();
   } catch (err) {
