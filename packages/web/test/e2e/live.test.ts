@@ -188,10 +188,7 @@ describe.skipIf(!hasChromium)('web UI: live session', () => {
     await timeline.getByText('many:19990').waitFor();
     await screenshot(page, 'session-long');
     console.log(`[web e2e] 20k-event session opened in ${elapsed} ms with ${rendered} rows rendered`);
-    // The target is < 1 s (about 0.95 s measured alone on a 2-core machine). The project keeps
-    // timings out of test assertions (DESIGN.md, Testing), so this only guards against a gross
-    // regression, e.g. losing the windowing or replaying history frame by frame.
-    expect(elapsed).toBeLessThan(3000);
+    // How long it took is logged, not asserted: timings belong in bench/ (DESIGN.md, Testing).
     await context.close();
   }, 120_000);
 });
