@@ -4,7 +4,17 @@
  * model. Tests drive it through the public HTTP API only.
  */
 import { execFileSync } from 'node:child_process';
-import type { Author, Message, PromptAccepted, Session, SessionEvent } from '@nightshift/protocol';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type {
+  AgentActivity,
+  Artifact,
+  Author,
+  Message,
+  PromptAccepted,
+  Session,
+  SessionEvent,
+} from '@nightshift/protocol';
 import { startModelServer, type ModelServer, type ModelServerOptions } from '@nightshift/testkit';
 import type { StartOptions } from '../../src/server.js';
 import { makeRepo, startTestServer, tempDir, type TestServer } from './harness.js';
@@ -26,6 +36,11 @@ export interface AgentStack {
   ): Promise<SessionEvent>;
   /** Waits until the prompt has ended (`prompt_completed` of any outcome, or `prompt_cancelled`) and returns its message. */
   waitForPromptEnd(sessionId: string, messageId: string, timeoutMs?: number): Promise<Message>;
+  messages(sessionId: string): Promise<Message[]>;
+  artifacts(sessionId: string): Promise<Artifact[]>;
+  session(sessionId: string): Promise<Session>;
+  /** `POST /stop`; resolves once the server accepted it. */
+  stop(sessionId: string, clearQueue?: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -93,6 +108,14 @@ export async function startAgentStack(options: AgentStackOptions = {}): Promise<
       const { messages } = await api<{ messages: Message[] }>('GET', `/api/sessions/${sessionId}/messages`);
       return messages.find((m) => m.id === messageId)!;
     },
+    messages: async (sessionId) =>
+      (await api<{ messages: Message[] }>('GET', `/api/sessions/${sessionId}/messages`)).messages,
+    artifacts: async (sessionId) =>
+      (await api<{ artifacts: Artifact[] }>('GET', `/api/sessions/${sessionId}/artifacts`)).artifacts,
+    session: (sessionId) => api<Session>('GET', `/api/sessions/${sessionId}`),
+    async stop(sessionId, clearQueue) {
+      await api('POST', `/api/sessions/${sessionId}/stop`, clearQueue === undefined ? {} : { clearQueue });
+    },
     async close() {
       await server.stopAndClean();
       await model.close();
@@ -114,6 +137,28 @@ export function commitsOn(repo: string, branch: string) {
       const [sha, author, committer, subject] = line.split('\x1f');
       return { sha: sha!, author: author!, committer: committer!, subject: subject! };
     });
+}
+
+/** A local repository whose `main` has one commit holding `files` (path → content). */
+export function makeRepoWithFiles(files: Record<string, string>, branch = 'main'): string {
+  const dir = tempDir('ns-repo-');
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
+  git('init', '-q', '-b', branch);
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+  git('add', '--all');
+  git('-c', 'user.name=T', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'init');
+  return dir;
+}
+
+/** The agent activity (`sandbox_event` data) of one prompt, in timeline order. */
+export function activityOf(events: SessionEvent[], messageId: string): AgentActivity[] {
+  return events
+    .filter((e) => e.type === 'sandbox_event')
+    .map((e) => e.data as AgentActivity)
+    .filter((a) => a.messageId === messageId);
 }
 
 export { makeRepo, tempDir };
