@@ -44,6 +44,7 @@ function run(config: SupervisorConfig): void {
     log,
     startedAt,
     onShutdown: () => void exitAfterDrain(bridge, log, 0),
+    bridge,
   });
   installCrashHandlers(log, configSecrets(config), bridge);
   process.once('SIGTERM', () => void supervisor.shutdown());

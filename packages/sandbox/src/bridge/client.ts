@@ -41,6 +41,7 @@ export class BridgeClient {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private lastPong = 0;
   private ackWaiters: Array<() => void> = [];
+  private connectWaiters: Array<() => void> = [];
   /** Connections opened so far (for diagnostics and tests). */
   connections = 0;
 
@@ -61,6 +62,12 @@ export class BridgeClient {
     if (body.type === 'heartbeat' && !this.open) return;
     const message = this.outbox.push(body);
     if (message && this.open) this.write(message);
+  }
+
+  /** Resolves once a connection is open (at once when one is). Never, after `close`. */
+  whenConnected(): Promise<void> {
+    if (this.open) return Promise.resolve();
+    return new Promise((resolve) => this.connectWaiters.push(resolve));
   }
 
   /** Resolves true once everything sent so far is acknowledged, false after `timeoutMs`. */
@@ -126,6 +133,7 @@ export class BridgeClient {
     });
     for (const message of this.outbox.resend()) this.write(message);
     this.startHeartbeat(socket);
+    for (const w of this.connectWaiters.splice(0)) w();
   }
 
   private onMessage(raw: string): void {

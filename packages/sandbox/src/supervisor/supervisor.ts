@@ -35,7 +35,12 @@ export interface SupervisorDeps {
   onShutdown: () => void;
   /** The environment repository scripts and the agent start from. Default `process.env`. */
   env?: Record<string, string | undefined>;
+  /** The bridge's connection state: while it is down, so is the control plane. */
+  bridge?: { readonly connected: boolean; whenConnected(): Promise<void> };
 }
+
+/** Pushes to an origin the control plane serves, retried after it comes back, at most this often. */
+const PUSH_ATTEMPTS = 4;
 
 export class Supervisor {
   private state = initialState();
@@ -234,7 +239,7 @@ export class Supervisor {
     // Whatever the turn changed is committed, also after a stop or a failure: it must not end up
     // in the next prompt's commit under someone else's name.
     try {
-      const published = await publish({
+      const published = await this.publishWhenReachable({
         workspace: config.workspace,
         remote: config.remote,
         baseBranch: config.baseBranch,
@@ -276,6 +281,26 @@ export class Supervisor {
     });
   }
 
+  /**
+   * A local repository's origin is the control plane's git endpoint: while the control plane
+   * restarts it refuses connections, and the prompt's work must wait for it rather than fail.
+   */
+  private async publishWhenReachable(options: Parameters<typeof publish>[0]) {
+    const bridge = this.deps.bridge;
+    const viaControlPlane = bridge !== undefined && sameHost(this.config.remote.url, this.config.bridge.url);
+    for (let attempt = 1; ; attempt++) {
+      if (viaControlPlane && !bridge.connected) {
+        this.deps.log('info', 'waiting for the control plane to come back before pushing');
+        await bridge.whenConnected();
+      }
+      const published = await publish(options);
+      if (published.ok || !viaControlPlane || attempt >= PUSH_ATTEMPTS || !unreachable(published.error))
+        return published;
+      this.deps.log('warn', 'the control plane is unreachable; pushing again once it is back', { attempt });
+      await delay(500 * attempt);
+    }
+  }
+
   private send(message: UpBody): void {
     this.deps.send(message);
   }
@@ -285,6 +310,21 @@ function describeSource(source: 'origin-branch' | 'base-branch' | 'local', confi
   if (source === 'origin-branch') return 'resumed from the origin';
   if (source === 'base-branch') return `new, from ${config.baseBranch}`;
   return 'local commits not yet pushed';
+}
+
+function sameHost(a: string, b: string): boolean {
+  try {
+    return new URL(a).host === new URL(b).host;
+  } catch {
+    return false; // a local path or scp-like address: not served over the network
+  }
+}
+
+/** git's (curl's) words for "nobody answered", as opposed to a push the origin refused. */
+function unreachable(error: string): boolean {
+  return /Failed to connect|Couldn't connect|Connection refused|Connection reset|Empty reply from server|Recv failure|Could not resolve host/i.test(
+    error,
+  );
 }
 
 function delay(ms: number): Promise<void> {

@@ -233,7 +233,10 @@ export class SandboxRunner implements AgentRunner {
     const now = Date.now();
     for (const [sessionId, sandbox] of this.live) {
       if (sandbox.isDead) continue;
-      if (now - sandbox.lastHeard > this.options.heartbeatStaleMs) {
+      // Heartbeats start with the bridge; until a fresh sandbox first connects (booting the
+      // supervisor on a busy host takes a while), the start timeout is what bounds it.
+      const heartbeating = sandbox.options.adopted || sandbox.connectedAt !== null;
+      if (heartbeating && now - sandbox.lastHeard > this.options.heartbeatStaleMs) {
         this.options.log.warn({ sessionId, sandboxId: sandbox.id }, 'sandbox stopped answering; ending it');
         await sandbox.kill(
           `the sandbox stopped answering for ${Math.round(this.options.heartbeatStaleMs / 1000)} s`,

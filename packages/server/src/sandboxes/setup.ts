@@ -87,6 +87,7 @@ async function sandboxEnv(
     NIGHTSHIFT_BRANCH: session.branch,
     NIGHTSHIFT_BOT_NAME: config.sandbox.bot.name,
     NIGHTSHIFT_BOT_EMAIL: config.sandbox.bot.email,
+    NIGHTSHIFT_HEARTBEAT_SECONDS: String(heartbeatSeconds(config.sandbox.heartbeatStaleMs)),
   };
   if (isLocalRepo(session.repo)) {
     // The sandbox cannot see the host's filesystem: it reaches a local repository through the
@@ -108,6 +109,14 @@ async function sandboxEnv(
     if (value !== undefined && PASSED_THROUGH.test(key) && !(key in env)) env[key] = value;
   }
   return env;
+}
+
+/**
+ * How often the sandbox says it is alive: several times per stale timeout, so one late heartbeat
+ * on a busy host is not taken for a dead sandbox. Five seconds at most (the supervisor's default).
+ */
+export function heartbeatSeconds(staleMs: number): number {
+  return Math.min(5, Math.max(0.2, Math.round(staleMs / 4 / 100) / 10));
 }
 
 /** The server as a sandbox on this machine reaches it (a wildcard bind is reached on loopback). */
