@@ -1,0 +1,150 @@
+/**
+ * What an agent can reach from inside its sandbox, through the public API with real bubblewrap
+ * sandboxes, the real OpenCode and the scripted model: the model asks for shell commands that try
+ * to read another session's workspace and the server's data dir, and the test reads what the
+ * agent got back, as any user of the timeline would.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionEvent, ToolActivity } from '@nightshift/protocol';
+import {
+  lastUserText,
+  startModelServer,
+  text,
+  toolCall,
+  type ModelServer,
+  type Turn,
+} from '@nightshift/testkit';
+import { startTestServer, type TestServer } from './support/harness.js';
+import { activityOf, makeRepoWithFiles, MODEL } from './support/agent-stack.js';
+import { apiAt, sandboxProcesses } from './support/agent-process.js';
+
+const SECRET = `top-secret-${randomBytes(12).toString('hex')}`;
+const API_KEY = `sk-scripted-${randomBytes(16).toString('hex')}`;
+
+const routes = new Map<string, Turn[]>();
+let model: ModelServer;
+let server: TestServer;
+let api: ReturnType<typeof apiAt>;
+
+beforeAll(async () => {
+  model = await startModelServer({
+    models: ['scripted'],
+    apiKey: API_KEY,
+    respond: (request) => {
+      const prompt = lastUserText(request);
+      for (const [tag, turns] of routes) if (prompt.includes(tag)) return turns.shift();
+      return undefined;
+    },
+  });
+  server = await startTestServer({
+    model: MODEL,
+    openaiCompatible: { baseUrl: model.baseUrl, apiKey: API_KEY },
+    killSandboxesOnClose: true,
+    sandbox: { idleMs: 120_000 },
+  });
+  api = apiAt(server.url);
+});
+afterAll(async () => {
+  await server?.stopAndClean();
+  await model?.close();
+});
+
+/** Runs one shell command as the agent of a session and returns the tool's output. */
+async function agentRuns(sessionId: string, tag: string, command: string): Promise<string> {
+  routes.set(tag, [toolCall('bash', { command, description: 'Look around' }), text('Looked.')]);
+  const accepted = await api.prompt(sessionId, `Look around ${tag}`);
+  const done = await api.waitForPromptEnd(sessionId, accepted.messageId);
+  expect(done.status).toBe('completed');
+  const tool = activityOf(await api.events(sessionId), accepted.messageId).find(
+    (a): a is ToolActivity => a.kind === 'tool' && a.status === 'completed',
+  );
+  expect(tool).toBeDefined();
+  return tool!.output ?? '';
+}
+
+const timelineText = (events: SessionEvent[]) => JSON.stringify(events);
+
+describe('a sandbox', () => {
+  it('cannot read another session’s workspace or the server’s data dir', async () => {
+    // Session A's checkout holds a secret; its sandbox has run, so its workspace is on disk.
+    const repoA = makeRepoWithFiles({ 'secret.txt': `${SECRET}\n` });
+    const a = await api.createSession(repoA);
+    const seen = await agentRuns(a.id, '[a-reads-own]', 'cat secret.txt');
+    expect(seen).toContain(SECRET); // the probe works: a session does see its own files
+    const workspaceA = path.join(server.dataDir, 'sandboxes', a.id, 'workspace');
+    expect(readFileSync(path.join(workspaceA, 'secret.txt'), 'utf8')).toContain(SECRET);
+    const database = path.join(server.dataDir, 'nightshift.db');
+    expect(existsSync(database)).toBe(true);
+
+    const b = await api.createSession(makeRepoWithFiles({ 'README.md': 'session B\n' }));
+    const probes: Array<[string, string]> = [
+      ['other workspace', `cat ${workspaceA}/secret.txt`],
+      ['other workspace listing', `ls ${path.dirname(workspaceA)}`],
+      ['data dir', `ls -la ${server.dataDir}`],
+      ['database', `head -c 16 ${database}`],
+      ['other origin', `cat ${repoA}/secret.txt`],
+    ];
+    const command = probes.map(([name, cmd]) => `echo "== ${name}"; ${cmd} 2>&1; echo "exit $?"`).join('; ');
+    const output = await agentRuns(b.id, '[b-snoops]', command);
+
+    const sections = Object.fromEntries(
+      output
+        .split(/^== /m)
+        .slice(1)
+        .map((s) => [s.slice(0, s.indexOf('\n')), s.slice(s.indexOf('\n') + 1)]),
+    );
+    expect(Object.keys(sections)).toEqual(probes.map(([name]) => name));
+    for (const name of ['other workspace', 'other workspace listing', 'data dir', 'database', 'other origin'])
+      expect(sections[name], name).toMatch(/No such file or directory|Permission denied/);
+    expect(sections['database']).not.toContain('SQLite format');
+    // The secret is on session A's timeline (its own agent read it) and nowhere on session B's.
+    expect(timelineText(await api.events(a.id))).toContain(SECRET);
+    expect(timelineText(await api.events(b.id))).not.toContain(SECRET);
+  }, 150_000);
+
+  it('gives the agent an environment without the sandbox token', async () => {
+    const session = await api.createSession(makeRepoWithFiles({ 'README.md': 'env\n' }));
+    routes.set('[env]', [
+      toolCall('bash', { command: 'env', description: 'Show the environment' }),
+      text('Shown.'),
+    ]);
+    const accepted = await api.prompt(session.id, 'Show the environment [env]');
+    // The token the control plane gave this sandbox, as its launcher on this host holds it.
+    await api.waitForEvent(session.id, (e) => e.type === 'sandbox_ready');
+    const launcher = sandboxProcesses(server.dataDir, session.id).find((p) =>
+      p.cmdline.startsWith('/bin/sh'),
+    );
+    expect(launcher).toBeDefined();
+    const token = /(?:^|\0)NIGHTSHIFT_SANDBOX_TOKEN=([^\0]+)/.exec(
+      readFileSync(`/proc/${launcher!.pid}/environ`, 'utf8'),
+    )?.[1];
+    expect(token).toBeTruthy();
+
+    expect(await api.waitForPromptEnd(session.id, accepted.messageId)).toMatchObject({ status: 'completed' });
+    const env = activityOf(await api.events(session.id), accepted.messageId).find(
+      (a): a is ToolActivity => a.kind === 'tool' && a.status === 'completed',
+    )?.output;
+    expect(env).toContain('PATH='); // the probe works
+    expect(env).not.toContain(token!);
+    expect(env).not.toMatch(/NIGHTSHIFT_(SANDBOX_TOKEN|GIT_PASSWORD|BRIDGE_URL)=/);
+  }, 150_000);
+
+  // Known gaps, found by probing from inside a sandbox:
+  it.todo(
+    'keeps the sandbox token out of the agent’s reach: today OpenCode and the commands it runs share the ' +
+      'supervisor’s uid and pid namespace, so `cat /proc/1/environ` (bwrap) or /proc/2/environ (the ' +
+      'supervisor) shows NIGHTSHIFT_SANDBOX_TOKEN, NIGHTSHIFT_GIT_PASSWORD and the provider key',
+  );
+  it.todo(
+    'keeps the provider API key out of the agent’s environment: OpenCode reads it from its own environment ' +
+      '(NIGHTSHIFT_OC_OPENAI_COMPATIBLE_API_KEY), which every command the agent runs inherits; needs a ' +
+      'key-injecting model proxy outside the sandbox',
+  );
+  it.todo(
+    'keeps the control plane’s API out of the agent’s reach: sandboxes share the host network and local ' +
+      'mode has no login, so `curl http://127.0.0.1:<port>/api/sessions` lists every session and its timeline',
+  );
+});
