@@ -114,7 +114,6 @@ describe('control-plane restart in the middle of a prompt', () => {
 
     await interrupt({ server, api, sessionId: session.id, messageId: first.messageId, dataDir });
     const next = await spawnAgentServer(dataDir, port, model.baseUrl, options);
-    if (process.env.DEBUG_EVENTS) console.log(new Date().toISOString(), 'restarted');
     servers.push(next);
 
     const done = await api.waitForPromptEnd(session.id, first.messageId);
@@ -122,10 +121,6 @@ describe('control-plane restart in the middle of a prompt', () => {
     expect(await api.waitForPromptEnd(session.id, second.messageId)).toMatchObject({ status: 'completed' });
 
     const events = await api.events(session.id);
-    if (process.env.DEBUG_EVENTS)
-      console.log(
-        events.map((e) => `${e.at} ${e.seq} ${e.type} ${JSON.stringify(e.data).slice(0, 150)}`).join('\n'),
-      );
     expectContiguous(events);
     // Every delta arrived once, in order, across the restart.
     expect(replyOf(events, first.messageId)).toBe(reply);
@@ -188,7 +183,6 @@ describe('control-plane restart in the middle of a prompt', () => {
       ],
       async ({ server, api, sessionId, messageId, dataDir }) => {
         await api.waitForEvent(sessionId, isActivity(messageId, 'tool', 'running'));
-        if (process.env.DEBUG_EVENTS) console.log(new Date().toISOString(), 'SIGTERM');
         server.child.kill('SIGTERM');
         expect((await server.exited).code).toBe(0);
         // Start the next control plane only once the agent's turn is over in the sandbox: its
