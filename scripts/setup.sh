@@ -1,35 +1,63 @@
 #!/usr/bin/env bash
 # Installs what Nightshift needs on this machine: the system packages (with apt, when they are
-# missing and we are allowed to) and the npm dependencies. Safe to run again.
+# missing and we are allowed to), the npm dependencies, and the built web UI. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# command → Debian package that provides it
-declare -A needs=(
-  [git]=git
-  [bwrap]=bubblewrap
-  [chromium]=chromium
+say() { printf 'setup: %s\n' "$*"; }
+
+# Node first: everything else is installed by npm, which needs a recent enough Node.
+node_version="$(node --version 2>/dev/null || echo none)"
+if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null; then
+  say "Node ${node_version} is too old or missing: Nightshift needs Node 20.19 or newer (https://nodejs.org)."
+  exit 1
+fi
+say "Node ${node_version}: ok"
+
+# command → Debian package that provides it, and why we need it
+commands=(git bwrap chromium)
+declare -A package=([git]=git [bwrap]=bubblewrap [chromium]=chromium)
+declare -A purpose=(
+  [git]="clones repositories and commits the agent's work"
+  [bwrap]="isolates each session's agent in a sandbox"
+  [chromium]="runs the web UI's browser tests"
 )
 missing=()
-for cmd in "${!needs[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${needs[$cmd]}")
+for cmd in "${commands[@]}"; do
+  if command -v "$cmd" >/dev/null 2>&1; then
+    say "${package[$cmd]}: ok"
+  else
+    say "${package[$cmd]}: missing (${purpose[$cmd]})"
+    missing+=("${package[$cmd]}")
+  fi
 done
 
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing system packages: ${missing[*]}"
+    say "installing with apt-get: ${missing[*]} (this can take a few minutes)"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    if apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+      say "installed: ${missing[*]}"
+    else
+      say "apt-get could not install ${missing[*]}; install them yourself, then run this again."
+      say "\`npx nightshift doctor\` says what each one is for and how to fix what is still missing."
+    fi
   else
-    echo "setup: missing system packages: ${missing[*]}"
-    echo "setup: install them with: sudo apt-get install -y ${missing[*]}   (then run this again)"
-    echo "setup: \`npx nightshift doctor\` explains what each one is for."
+    say "cannot install system packages here (needs root and apt-get). Run:"
+    say "  sudo apt-get install -y ${missing[*]}"
+    say "then run this again; \`npx nightshift doctor\` explains what each one is for."
   fi
 fi
 
+say "installing npm dependencies (npm ci)…"
 if [ -f package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  npm ci --no-audit --no-fund --loglevel=error
 else
-  npm install --no-audit --no-fund
+  npm install --no-audit --no-fund --loglevel=error
 fi
+
+say "building the web UI…"
+npm run --silent build -w @nightshift/web >/dev/null
+
+say "done. Start the server with \`npx nightshift up\`, or watch a whole session offline with \`npx nightshift demo\`."
+say "\`npx nightshift doctor\` checks sandboxing, cgroups, OpenCode, the data dir and the model."

@@ -45,7 +45,7 @@ export function resolveConfig(
   return {
     host: options.host ?? env.NIGHTSHIFT_HOST ?? DEFAULT_HOST,
     port,
-    dataDir: path.resolve(expandHome(options.dataDir ?? env.NIGHTSHIFT_DATA_DIR ?? '~/.nightshift')),
+    dataDir: path.resolve(expandHome(options.dataDir ?? env.NIGHTSHIFT_DATA_DIR ?? defaultDataDir())),
     model: options.model !== undefined ? options.model : env.NIGHTSHIFT_MODEL?.trim() || null,
     openaiCompatible: baseUrl
       ? {
@@ -71,6 +71,14 @@ export function resolveConfig(
       uidBase: options.sandbox?.uidBase ?? 200_000,
     },
   };
+}
+
+/**
+ * Root's home is private (0700) and sandboxes run as other users, who could not reach their
+ * workspaces under ~/.nightshift; root gets the system location instead.
+ */
+export function defaultDataDir(uid: number | undefined = process.getuid?.()): string {
+  return uid === 0 ? '/var/lib/nightshift' : '~/.nightshift';
 }
 
 export function parsePort(value: string): number {

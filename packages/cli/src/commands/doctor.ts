@@ -11,6 +11,7 @@ import {
   checkNode,
   checkOpenCode,
   checkOverlay,
+  checkSandboxPaths,
   type CheckResult,
 } from '../doctor/checks.js';
 import {
@@ -19,6 +20,7 @@ import {
   probeDataDir,
   probeOpenCode,
   probeOverlay,
+  probeSandboxPaths,
   runCommand,
 } from '../doctor/probes.js';
 import { defaultDataDir } from '../doctor/data-dir.js';
@@ -39,6 +41,7 @@ export async function runChecks(env: NodeJS.ProcessEnv, dataDir: string): Promis
     checkCgroups(probeCgroups()),
     checkOpenCode(opencode),
     checkDataDir(probeDataDir(dataDir)),
+    checkSandboxPaths(probeSandboxPaths(dataDir)),
     checkModel(env),
   ];
 }

@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { upCommand } from './up.js';
 import { doctorCommand } from './doctor.js';
+import { demoCommand } from './demo.js';
 import { sessionsCommand } from './sessions.js';
 import { newCommand } from './new.js';
 import { promptCommand } from './prompt.js';
@@ -11,6 +12,7 @@ import { openCommand } from './open.js';
 export const COMMANDS: Command[] = [
   upCommand,
   doctorCommand,
+  demoCommand,
   sessionsCommand,
   newCommand,
   promptCommand,

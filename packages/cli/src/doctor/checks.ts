@@ -199,7 +199,7 @@ export function checkModel(env: NodeJS.ProcessEnv): CheckResult {
         : 'no model configured; prompts will fail until one is',
       fix: compatible
         ? 'export NIGHTSHIFT_MODEL=openai-compatible/<model-id>'
-        : 'export NIGHTSHIFT_MODEL=anthropic/claude-sonnet-4-5 ANTHROPIC_API_KEY=… (or OPENAI_API_KEY, or NIGHTSHIFT_OPENAI_COMPATIBLE_BASE_URL=http://localhost:11434/v1 for Ollama)',
+        : 'export NIGHTSHIFT_MODEL=anthropic/claude-sonnet-4-5 ANTHROPIC_API_KEY=… (or OPENAI_API_KEY, or NIGHTSHIFT_OPENAI_COMPATIBLE_BASE_URL=http://localhost:11434/v1 for Ollama); `npx nightshift demo` needs none',
     };
   }
   const provider = model.split('/')[0] ?? '';
@@ -228,4 +228,43 @@ export function checkModel(env: NodeJS.ProcessEnv): CheckResult {
 
 function firstLine(text: string): string {
   return text.trim().split('\n')[0]?.trim() ?? '';
+}
+
+export interface SandboxPathFacts {
+  /** The server runs sandboxes as other uids only when it runs as root. */
+  root: boolean;
+  /** Paths a sandbox must reach, and the first directory on the way that other users cannot enter. */
+  blocked: Array<{ label: string; path: string; dir: string }>;
+}
+
+/**
+ * As root, each sandbox runs as its own uid and must be able to pass through to the Nightshift
+ * install, Node and its workspace under the data dir; a private directory (like /root) on the way
+ * makes every session fail at start.
+ */
+export function checkSandboxPaths(facts: SandboxPathFacts): CheckResult {
+  const base = { name: 'sandbox paths', required: true };
+  if (!facts.root) return { ...base, status: 'ok', detail: 'sandboxes run as this user' };
+  if (facts.blocked.length === 0) {
+    return {
+      ...base,
+      status: 'ok',
+      detail: 'the install, Node and the data dir are reachable by sandbox users',
+    };
+  }
+  const fixes = facts.blocked.map(({ label, dir }) =>
+    label === 'data dir'
+      ? `use a data dir outside ${dir}: --data-dir /var/lib/nightshift (or NIGHTSHIFT_DATA_DIR)`
+      : label === 'node'
+        ? `install Node outside ${dir} (e.g. from https://nodejs.org or apt), not under a private home`
+        : `put the Nightshift checkout outside ${dir} (e.g. git clone … /opt/nightshift)`,
+  );
+  return {
+    ...base,
+    status: 'missing',
+    detail: facts.blocked
+      .map(({ label, path, dir }) => `${label} ${path} is behind ${dir}, which sandbox users cannot enter`)
+      .join('; '),
+    fix: [...new Set(fixes)].join('; '),
+  };
 }
