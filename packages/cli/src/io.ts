@@ -11,11 +11,13 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   cwd: string;
   /**
-   * Resolves when the user asks the command to end (Ctrl-C, SIGTERM). Only long-running commands
+   * Resolves when the user asks the command to end (Ctrl-C, SIGTERM, or the terminal closing). Only long-running commands
    * call it: installing the handlers takes over Ctrl-C, which short commands should leave alone.
    */
   interrupted(): Promise<NodeJS.Signals>;
 }
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export function processIo(): Io {
   let interrupted: Promise<NodeJS.Signals> | undefined;
@@ -27,12 +29,10 @@ export function processIo(): Io {
     interrupted: () =>
       (interrupted ??= new Promise((resolve) => {
         const onSignal = (signal: NodeJS.Signals) => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
+          for (const s of SIGNALS) process.off(s, onSignal);
           resolve(signal);
         };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
+        for (const s of SIGNALS) process.on(s, onSignal);
       })),
   };
 }
