@@ -57,7 +57,14 @@ else
 fi
 
 say "building the web UI…"
-npm run --silent build -w @nightshift/web >/dev/null
+# Vite's chatter goes to a log; only a failure is worth showing.
+build_log="$(mktemp)"
+if ! npm run --silent build -w @nightshift/web >"$build_log" 2>&1; then
+  cat "$build_log"
+  say "building the web UI failed (output above)."
+  exit 1
+fi
+rm -f "$build_log"
 
 say "done. Start the server with \`npx nightshift up\`, or watch a whole session offline with \`npx nightshift demo\`."
 say "\`npx nightshift doctor\` checks sandboxing, cgroups, OpenCode, the data dir and the model."

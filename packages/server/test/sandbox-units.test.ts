@@ -56,6 +56,23 @@ describe('bubblewrap command line', () => {
     expect(args).not.toContain('--share-net-none');
   });
 
+  it('binds an install under /tmp on top of the private /tmp, not under it', () => {
+    const underTmp = bwrapArgs(
+      {
+        workspace: '/w',
+        state: '/s',
+        readOnly: ['/tmp/fresh'],
+        hidden: [],
+        rootSymlinks: {},
+        systemDirs: [],
+      },
+      ['node'],
+    ).join(' ');
+    expect(underTmp.indexOf('--tmpfs /tmp')).toBeLessThan(
+      underTmp.indexOf('--ro-bind /tmp/fresh /tmp/fresh'),
+    );
+  });
+
   it('makes only the workspace and state writable, the toolchain read-only, /tmp private', () => {
     expect(joined).toContain('--bind /data/sandboxes/s1/workspace /workspace');
     expect(joined).toContain('--bind /data/sandboxes/s1/state /state');

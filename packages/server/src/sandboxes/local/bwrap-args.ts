@@ -41,8 +41,9 @@ export function bwrapArgs(layout: BwrapLayout, command: string[]): string[] {
   for (const dir of layout.systemDirs) args.push('--ro-bind', dir, dir);
   for (const [name, target] of Object.entries(layout.rootSymlinks))
     args.push('--symlink', target, `/${name}`);
-  for (const dir of dedupeNested(layout.readOnly)) args.push('--ro-bind', dir, dir);
+  // The private /tmp and /run first: an install under /tmp (a fresh clone there) is bound on top.
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run');
+  for (const dir of dedupeNested(layout.readOnly)) args.push('--ro-bind', dir, dir);
   for (const dir of layout.hidden) {
     if (layout.readOnly.some((ro) => isWithin(dir, ro))) args.push('--tmpfs', dir);
   }
