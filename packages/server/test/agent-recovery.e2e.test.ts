@@ -18,7 +18,7 @@ import {
   type Responder,
   type Turn,
 } from '@nightshift/testkit';
-import { expectContiguous } from './support/harness.js';
+import { expectContiguous, TestClient } from './support/harness.js';
 import {
   activityOf,
   commitsOn,
@@ -162,8 +162,11 @@ describe('control-plane restart in the middle of a prompt', () => {
         toolCall('write', { filePath: 'restart.txt', content: 'written before the restart\n' }),
         text(reply, { chunkDelayMs: 120 }),
       ],
-      async ({ server, api, sessionId, messageId, dataDir }) => {
-        await api.waitForEvent(sessionId, isActivity(messageId, 'text'));
+      async ({ server, sessionId, messageId, dataDir }) => {
+        // Killed the moment a delta is out, with the acknowledgement of its bridge message to
+        // the sandbox likely still on its way: the delta must not be applied a second time.
+        const watcher = new TestClient(`${server.url.replace('http', 'ws')}/api/sessions/${sessionId}/ws`);
+        await watcher.waitFor(() => watcher.events().some(isActivity(messageId, 'text')), 90_000);
         server.child.kill('SIGKILL');
         await server.exited;
         // The sandbox is not the control plane's child: it carries on alone.

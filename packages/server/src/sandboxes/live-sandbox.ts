@@ -36,7 +36,13 @@ export class LiveSandbox implements BridgePeer {
   private ctx: SessionContext | null = null;
   private running: { messageId: string; resolve: (r: PromptResult) => void } | null = null;
   private readyWaiters: Array<(r: { ok: true } | { ok: false; error: string }) => void> = [];
+  /** The last bridge message applied. */
   private lastBridgeId: number;
+  /** The last bridge message whose effects are stored, with that fact: what may be acknowledged. */
+  private storedUpTo: number;
+  private checkpointing = false;
+  /** Effects of applied messages still being written (a prompt result's artifacts). */
+  private storing: Array<Promise<unknown>> = [];
   private ackTimer: NodeJS.Timeout | null = null;
   lastHeard = Date.now();
   connectedAt: number | null = null;
@@ -50,6 +56,7 @@ export class LiveSandbox implements BridgePeer {
 
   constructor(readonly options: LiveSandboxOptions) {
     this.lastBridgeId = options.lastBridgeId;
+    this.storedUpTo = options.lastBridgeId;
     void options.handle.exited.then(async ({ code, signal }) => {
       const output = (await options.handle.output()).trim();
       const how = signal ? `was killed (${signal})` : `exited with code ${code ?? 'unknown'}`;
@@ -179,10 +186,10 @@ export class LiveSandbox implements BridgePeer {
       }
       for (const w of this.helloWaiters.splice(0)) w();
       // Tell it at once what is already stored, so it can drop that from its outbox.
-      this.deliver({ type: 'ack', upTo: this.lastBridgeId });
+      this.deliver({ type: 'ack', upTo: this.storedUpTo });
       return;
     }
-    if (message.id <= this.lastBridgeId) return this.scheduleAck(); // a re-send of something stored
+    if (message.id <= this.lastBridgeId) return this.scheduleAck(); // a re-send of something already applied
     // Without a timeline to write to, nothing may be applied or acknowledged yet; order is kept.
     if (!this.ctx || this.held.length > 0) {
       if (!this.held.some((m) => m.id === message.id)) this.held.push(message);
@@ -194,46 +201,61 @@ export class LiveSandbox implements BridgePeer {
   private accept(message: Exclude<BridgeUp, { type: 'hello' }>): void {
     if (message.id <= this.lastBridgeId) return;
     this.lastBridgeId = message.id;
-    this.apply(message);
-    this.scheduleAck();
+    const storing = this.apply(message);
+    if (storing) {
+      this.storing.push(
+        storing.catch((err) =>
+          this.options.log.error({ err, sandboxId: this.id }, 'could not store what the sandbox reported'),
+        ),
+      );
+    }
+    this.checkpoint();
   }
 
-  private apply(message: Exclude<BridgeUp, { type: 'hello' }>): void {
+  /** Applies one message; returns what is still being stored, if anything. */
+  private apply(message: Exclude<BridgeUp, { type: 'hello' }>): Promise<void> | void {
     const ctx = this.ctx;
+    // Stored with the events a message produces: applied and recorded as applied in one write.
+    const at = { sandboxId: this.id, lastBridgeId: message.id };
     switch (message.type) {
       case 'heartbeat':
         return;
       case 'status':
-        ctx?.emit({
-          type: 'sandbox_status',
-          data: {
-            status: message.status,
-            ...(message.phase ? { phase: message.phase } : {}),
-            ...(message.durationMs !== undefined ? { durationMs: message.durationMs } : {}),
-            ...(message.output ? { output: message.output } : {}),
+        ctx?.emit(
+          {
+            type: 'sandbox_status',
+            data: {
+              status: message.status,
+              ...(message.phase ? { phase: message.phase } : {}),
+              ...(message.durationMs !== undefined ? { durationMs: message.durationMs } : {}),
+              ...(message.output ? { output: message.output } : {}),
+            },
           },
-        });
+          at,
+        );
         return;
       case 'ready':
         this.phase = 'ready';
-        ctx?.emit({ type: 'sandbox_ready', data: { durationMs: message.durationMs } });
+        ctx?.emit({ type: 'sandbox_ready', data: { durationMs: message.durationMs } }, at);
         for (const w of this.readyWaiters.splice(0)) w({ ok: true });
         return;
       case 'activity':
-        ctx?.emit({ type: 'sandbox_event', data: message.activity });
+        ctx?.emit({ type: 'sandbox_event', data: message.activity }, at);
         return;
       case 'error':
-        ctx?.emit({
-          type: 'sandbox_error',
-          data: { message: message.message, ...(message.phase ? { phase: message.phase } : {}) },
-        });
+        ctx?.emit(
+          {
+            type: 'sandbox_error',
+            data: { message: message.message, ...(message.phase ? { phase: message.phase } : {}) },
+          },
+          at,
+        );
         if (this.phase === 'starting') {
           for (const w of this.readyWaiters.splice(0)) w({ ok: false, error: message.message });
         }
         return;
       case 'prompt_result':
-        void this.finishPrompt(message.messageId, message.outcome, message.error, message.commit);
-        return;
+        return this.finishPrompt(message.messageId, message.outcome, message.error, message.commit);
     }
   }
 
@@ -270,17 +292,40 @@ export class LiveSandbox implements BridgePeer {
     this.send?.(message);
   }
 
+  /**
+   * Records how far this sandbox's messages are applied once everything they brought is stored
+   * (events carry their own checkpoint, in the same write; this covers the rest, e.g. heartbeats
+   * and a prompt's artifacts). Only then are they acknowledged: until it is stored, the sandbox
+   * keeps a message to send again.
+   */
+  private checkpoint(): void {
+    if (this.checkpointing) return; // the running one starts another when it ends
+    this.checkpointing = true;
+    const upTo = this.lastBridgeId;
+    const storing = this.storing.splice(0);
+    void Promise.all(storing)
+      .then(() => this.ctx?.flushed())
+      .then(() => this.options.sandboxes.update(this.id, { lastBridgeId: upTo }))
+      .then(() => {
+        this.storedUpTo = Math.max(this.storedUpTo, upTo);
+        this.scheduleAck();
+      })
+      .catch((err) =>
+        // Not acknowledged: the sandbox sends them again on its next connection.
+        this.options.log.warn({ err, sandboxId: this.id }, 'could not record bridge messages as stored'),
+      )
+      .finally(() => {
+        this.checkpointing = false;
+        if (this.lastBridgeId > upTo) this.checkpoint();
+      });
+  }
+
+  /** Acknowledgements are batched: one per burst of messages is enough (they are cumulative). */
   private scheduleAck(): void {
     if (this.ackTimer) return;
     this.ackTimer = setTimeout(() => {
       this.ackTimer = null;
-      const upTo = this.lastBridgeId;
-      void (this.ctx?.flushed() ?? Promise.resolve())
-        .then(() => this.options.sandboxes.update(this.id, { lastBridgeId: upTo }))
-        .then(() => this.deliver({ type: 'ack', upTo }))
-        .catch((err) =>
-          this.options.log.warn({ err, sandboxId: this.id }, 'could not acknowledge bridge messages'),
-        );
+      this.deliver({ type: 'ack', upTo: this.storedUpTo });
     }, 20);
   }
 

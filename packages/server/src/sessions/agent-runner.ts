@@ -1,5 +1,5 @@
 import type { Artifact, Author, EventInput } from '@nightshift/protocol';
-import type { SessionRecord } from '../store/store.js';
+import type { BridgeCheckpoint, SessionRecord } from '../store/store.js';
 
 /**
  * How prompts run. The session actor decides *when* a prompt runs; a runner decides *how*
@@ -35,8 +35,12 @@ export interface PromptJob {
 }
 
 export interface SessionContext {
-  /** Appends an event to the session's timeline (stored, then broadcast). */
-  emit(event: EventInput): void;
+  /**
+   * Appends an event to the session's timeline (stored, then broadcast). `checkpoint` names the
+   * sandbox bridge message it comes from: stored in the same write, so a restart never applies
+   * that message twice.
+   */
+  emit(event: EventInput, checkpoint?: BridgeCheckpoint): void;
   /** Records an artifact and emits its `artifact_created`. */
   addArtifact(artifact: Omit<Artifact, 'id' | 'createdAt'>): Promise<Artifact>;
   /** Resolves once everything emitted so far is stored (e.g. before acknowledging it upstream). */

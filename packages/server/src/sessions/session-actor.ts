@@ -8,7 +8,7 @@ import type {
   Session,
   SessionEvent,
 } from '@nightshift/protocol';
-import type { MessageRecord, SessionRecord, Store } from '../store/store.js';
+import type { BridgeCheckpoint, MessageRecord, SessionRecord, Store } from '../store/store.js';
 import type { Logger } from '../log.js';
 import type { AgentRunner, PromptJob, PromptResult, RunContext, SessionContext } from './agent-runner.js';
 import { decide, type QueueCommand, type QueueEffect, type QueueState } from './queue.js';
@@ -115,8 +115,8 @@ export class SessionActor {
   }
 
   /** Appends to the timeline from outside a command (e.g. the first event of a new session). */
-  emit(event: EventInput): void {
-    this.timeline.append(event);
+  emit(event: EventInput, checkpoint?: BridgeCheckpoint): void {
+    this.timeline.append(event, checkpoint);
     const sandboxStatus = sandboxStatusAfter(this.session.sandboxStatus, event);
     if (sandboxStatus !== this.session.sandboxStatus) {
       this.session = { ...this.session, sandboxStatus, updatedAt: new Date().toISOString() };
@@ -408,8 +408,8 @@ export class SessionActor {
 
   private context(signal?: AbortSignal): RunContext {
     const ctx: SessionContext = {
-      emit: (event) => {
-        if (!this.deleted) this.emit(event);
+      emit: (event, checkpoint) => {
+        if (!this.deleted) this.emit(event, checkpoint);
       },
       addArtifact: (artifact) => this.addArtifact(artifact),
       flushed: () => this.timeline.flushed(),

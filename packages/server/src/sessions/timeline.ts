@@ -1,5 +1,5 @@
 import type { EventInput, SessionEvent } from '@nightshift/protocol';
-import type { EventRepo, StoredEvent } from '../store/store.js';
+import type { BridgeCheckpoint, EventRepo, StoredEvent } from '../store/store.js';
 import type { Logger } from '../log.js';
 
 /**
@@ -13,6 +13,9 @@ export class Timeline {
   private pending: EventInput[] = [];
   /** Numbered but not yet stored (a failed write is retried with the same seqs). */
   private unsaved: SessionEvent[] = [];
+  /** Bridge positions reached by the pending / unsaved events, stored with them. */
+  private pendingCheckpoints = new Map<string, number>();
+  private unsavedCheckpoints: BridgeCheckpoint[] = [];
   private draining = false;
   private scheduled = false;
   private waiters: Array<() => void> = [];
@@ -30,7 +33,8 @@ export class Timeline {
     return this.lastSeq;
   }
 
-  append(event: EventInput): void {
+  /** `checkpoint`: the bridge message this event comes from, recorded as applied along with it. */
+  append(event: EventInput, checkpoint?: BridgeCheckpoint): void {
     if (this.closed) {
       this.log.warn(
         { sessionId: this.sessionId, type: event.type },
@@ -39,6 +43,10 @@ export class Timeline {
       return;
     }
     this.pending.push(event);
+    if (checkpoint) {
+      const known = this.pendingCheckpoints.get(checkpoint.sandboxId) ?? 0;
+      this.pendingCheckpoints.set(checkpoint.sandboxId, Math.max(known, checkpoint.lastBridgeId));
+    }
     this.schedule();
   }
 
@@ -71,9 +79,19 @@ export class Timeline {
     this.draining = true;
     let failures = 0;
     while (this.pending.length > 0 || this.unsaved.length > 0) {
-      if (this.unsaved.length === 0) this.number(coalesce(this.pending.splice(0)));
+      if (this.unsaved.length === 0) {
+        this.number(coalesce(this.pending.splice(0)));
+        this.unsavedCheckpoints = [...this.pendingCheckpoints].map(([sandboxId, lastBridgeId]) => ({
+          sandboxId,
+          lastBridgeId,
+        }));
+        this.pendingCheckpoints.clear();
+      }
       try {
-        await this.events.append(this.unsaved.map((e) => this.stored(e)));
+        await this.events.append(
+          this.unsaved.map((e) => this.stored(e)),
+          this.unsavedCheckpoints,
+        );
       } catch (err) {
         failures += 1;
         this.log.error({ err, sessionId: this.sessionId, failures }, 'could not store events; retrying');
@@ -82,6 +100,8 @@ export class Timeline {
           this.log.error({ sessionId: this.sessionId, dropped: this.unsaved.length }, 'giving up on events');
           this.unsaved = [];
           this.pending = [];
+          this.unsavedCheckpoints = [];
+          this.pendingCheckpoints.clear();
           break;
         }
         await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** failures)));
@@ -89,6 +109,7 @@ export class Timeline {
       }
       const saved = this.unsaved;
       this.unsaved = [];
+      this.unsavedCheckpoints = [];
       failures = 0;
       this.publish(saved);
     }

@@ -1,8 +1,9 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Artifact, MessageStatus, SandboxStatus, SessionStatus } from '@nightshift/protocol';
 import type { Database, MessagesTable, SandboxesTable, SessionsTable } from './schema.js';
 import type {
   ArtifactRepo,
+  BridgeCheckpoint,
   EventRepo,
   MessageRecord,
   MessageRepo,
@@ -179,7 +180,7 @@ class Messages implements MessageRepo {
 class Events implements EventRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async append(events: StoredEvent[]): Promise<void> {
+  async append(events: StoredEvent[], checkpoints: BridgeCheckpoint[] = []): Promise<void> {
     if (events.length === 0) return;
     const rows = events.map((e) => ({
       session_id: e.sessionId,
@@ -188,7 +189,7 @@ class Events implements EventRepo {
       at: e.at,
       data: JSON.stringify(e.data),
     }));
-    if (rows.length <= EVENT_INSERT_CHUNK) {
+    if (rows.length <= EVENT_INSERT_CHUNK && checkpoints.length === 0) {
       await this.db.insertInto('events').values(rows).execute();
       return;
     }
@@ -199,6 +200,7 @@ class Events implements EventRepo {
           .values(rows.slice(i, i + EVENT_INSERT_CHUNK))
           .execute();
       }
+      for (const c of checkpoints) await advanceBridgeId(tx, c.sandboxId, c.lastBridgeId);
     });
   }
 
@@ -302,11 +304,24 @@ class Sandboxes implements SandboxRepo {
     const row: Partial<SandboxesTable> = {};
     if (patch.status !== undefined) row.status = patch.status;
     if (patch.handle !== undefined) row.handle = patch.handle;
-    if (patch.lastBridgeId !== undefined) row.last_bridge_id = patch.lastBridgeId;
     if (patch.endedAt !== undefined) row.ended_at = patch.endedAt;
-    if (Object.keys(row).length === 0) return;
-    await this.db.updateTable('sandboxes').set(row).where('id', '=', id).execute();
+    if (Object.keys(row).length > 0)
+      await this.db.updateTable('sandboxes').set(row).where('id', '=', id).execute();
+    if (patch.lastBridgeId !== undefined) await advanceBridgeId(this.db, id, patch.lastBridgeId);
   }
+}
+
+/** The bridge position only moves forward: a late write of an older one must not undo a newer. */
+async function advanceBridgeId(
+  db: Kysely<Database> | Transaction<Database>,
+  sandboxId: string,
+  lastBridgeId: number,
+): Promise<void> {
+  await db
+    .updateTable('sandboxes')
+    .set({ last_bridge_id: sql<number>`max(last_bridge_id, ${lastBridgeId})` })
+    .where('id', '=', sandboxId)
+    .execute();
 }
 
 function sandboxFromRow(r: Selectable<SandboxesTable>): SandboxRecord {

@@ -72,9 +72,18 @@ export interface MessageRepo {
   ): Promise<void>;
 }
 
+/** How far a sandbox's bridge messages are applied (see `SandboxRecord.lastBridgeId`). */
+export interface BridgeCheckpoint {
+  sandboxId: string;
+  lastBridgeId: number;
+}
+
 export interface EventRepo {
-  /** Appends in one transaction; all or nothing. */
-  append(events: StoredEvent[]): Promise<void>;
+  /**
+   * Appends in one transaction; all or nothing. Checkpoints are stored in the same transaction:
+   * the events and the fact that the bridge messages behind them are applied cannot part.
+   */
+  append(events: StoredEvent[], checkpoints?: BridgeCheckpoint[]): Promise<void>;
   list(sessionId: string, after: number, limit: number): Promise<StoredEvent[]>;
   maxSeq(sessionId: string): Promise<number>;
 }
