@@ -71,7 +71,8 @@ export const doctorCommand: Command = {
     'data-dir': {
       type: 'string',
       valueName: 'DIR',
-      description: 'the data dir to check (default $NIGHTSHIFT_DATA_DIR or ~/.nightshift)',
+      description:
+        'the data dir to check (default $NIGHTSHIFT_DATA_DIR, else ~/.nightshift; /var/lib/nightshift as root)',
     },
     json: { type: 'boolean', description: 'print the results as JSON' },
   },

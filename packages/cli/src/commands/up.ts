@@ -33,7 +33,7 @@ export const upCommand: Command = {
     'data-dir': {
       type: 'string',
       valueName: 'DIR',
-      description: 'where state lives (default ~/.nightshift)',
+      description: 'where state lives (default ~/.nightshift; /var/lib/nightshift as root)',
     },
   },
   client: false,
