@@ -202,6 +202,9 @@ export class SessionActor {
   warm(): Promise<void> {
     return this.exec(async () => {
       if (this.session.status === 'archived' || !this.deps.runner.warm) return;
+      // With no model anywhere, prompts fail before they reach a sandbox: starting one would be
+      // wasted work. A prompt that names its own model still starts one when it runs.
+      if ((this.session.model ?? this.deps.defaultModel) === null) return;
       const runner = this.deps.runner;
       // Not awaited: warming can take a while and must not hold up the session's commands.
       void runner.warm!(this.session, this.context()).catch((err) =>

@@ -77,6 +77,8 @@ describe.skipIf(!hasChromium)('web UI: sessions, form, identity (no model)', () 
     await page.waitForURL(/\/sessions\/[^/]+$/);
     await page.getByRole('heading', { name: 'Fix the flaky login test' }).waitFor();
 
+    // Connected (presence announced), so typing below really sends `typing` frames.
+    await page.getByRole('region', { name: 'Participants' }).getByText(ada.name, { exact: true }).waitFor();
     const prompt = page.getByLabel('Prompt');
     await prompt.fill('Make the login test');
     await prompt.press('Shift+Enter');
@@ -88,6 +90,14 @@ describe.skipIf(!hasChromium)('web UI: sessions, form, identity (no model)', () 
     await timeline.getByRole('article', { name: `Message from ${ada.name}` }).waitFor();
     await timeline.getByText('No model is configured').waitFor();
     expect(await prompt.inputValue()).toBe('');
+    // Typing warms a sandbox only when a prompt could use it: with no model, none was started.
+    const sessionId = new URL(page.url()).pathname.split('/').pop()!;
+    const { events } = await server.api<{ events: { type: string }[] }>(
+      'GET',
+      `/api/sessions/${sessionId}/events`,
+    );
+    expect(events.map((e) => e.type)).not.toContain('sandbox_spawning');
+    expect(await page.getByRole('status', { name: 'Sandbox status' }).textContent()).toContain('none');
     await screenshot(page, 'session-failed-prompt');
 
     // Back on the list the session is there with its branch and status.
