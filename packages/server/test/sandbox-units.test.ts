@@ -56,6 +56,27 @@ describe('bubblewrap command line', () => {
     expect(args).not.toContain('--share-net-none');
   });
 
+  it('as root, binds with root rights and drops to the session uid with no capabilities inside', () => {
+    const asRoot = bwrapArgs(
+      {
+        workspace: '/w',
+        state: '/s',
+        readOnly: ['/root/nightshift'],
+        hidden: [],
+        rootSymlinks: {},
+        systemDirs: ['/usr'],
+        dropTo: { uid: 201234, gid: 201234 },
+      },
+      ['node', 'main.ts'],
+    );
+    const command = asRoot.slice(asRoot.indexOf('--') + 1);
+    expect(command.slice(0, 3)).toEqual(['setpriv', '--reuid=201234', '--regid=201234']);
+    for (const flag of ['--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--no-new-privs'])
+      expect(command).toContain(flag);
+    expect(command.slice(-2)).toEqual(['node', 'main.ts']);
+    expect(asRoot).toContain('--unshare-pid');
+  });
+
   it('binds an install under /tmp on top of the private /tmp, not under it', () => {
     const underTmp = bwrapArgs(
       {

@@ -14,6 +14,12 @@ export interface BwrapLayout {
   rootSymlinks: Record<string, string>;
   /** Top-level system directories to bind read-only when they are real directories. */
   systemDirs: string[];
+  /**
+   * When the server runs as root: bubblewrap runs as root too, so it can bind an install that only
+   * root can reach (a checkout in /root), and the command inside drops to this uid/gid with every
+   * capability gone before anything of the sandbox runs.
+   */
+  dropTo?: { uid: number; gid: number };
 }
 
 export const SANDBOX_WORKSPACE = '/workspace';
@@ -26,7 +32,8 @@ export const SANDBOX_STATE = '/state';
  */
 export function bwrapArgs(layout: BwrapLayout, command: string[]): string[] {
   const args = [
-    '--unshare-user',
+    // As root, no user namespace: the uid switch happens inside (setpriv), see `dropTo`.
+    ...(layout.dropTo ? [] : ['--unshare-user', '--cap-drop', 'ALL']),
     '--unshare-pid',
     '--unshare-ipc',
     '--unshare-uts',
@@ -35,26 +42,60 @@ export function bwrapArgs(layout: BwrapLayout, command: string[]): string[] {
     'nightshift-sandbox',
     '--die-with-parent',
     '--new-session',
-    '--cap-drop',
-    'ALL',
   ];
   for (const dir of layout.systemDirs) args.push('--ro-bind', dir, dir);
   for (const [name, target] of Object.entries(layout.rootSymlinks))
     args.push('--symlink', target, `/${name}`);
   // The private /tmp and /run first: an install under /tmp (a fresh clone there) is bound on top.
-  args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', '/run');
-  for (const dir of dedupeNested(layout.readOnly)) args.push('--ro-bind', dir, dir);
+  // Sticky and world-writable like a real /tmp: made by root (see `dropTo`), it would be root's only.
+  args.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp', '--tmpfs', '/run');
+  const readOnly = dedupeNested(layout.readOnly);
+  // bubblewrap makes the missing parents of a mount point private to root (0700) when it runs as
+  // root; the session's uid must be able to walk through them to the toolchain.
+  const made = new Set(['/', '/tmp', '/run', '/proc', '/dev', ...layout.systemDirs]);
+  for (const dir of readOnly) {
+    for (const parent of ancestors(dir)) {
+      if (made.has(parent) || layout.systemDirs.some((d) => isWithin(parent, d))) continue;
+      made.add(parent);
+      args.push('--perms', '0755', '--dir', parent);
+    }
+  }
+  for (const dir of readOnly) args.push('--ro-bind', dir, dir);
   for (const dir of layout.hidden) {
     if (layout.readOnly.some((ro) => isWithin(dir, ro))) args.push('--tmpfs', dir);
   }
   args.push('--bind', layout.workspace, SANDBOX_WORKSPACE, '--bind', layout.state, SANDBOX_STATE);
-  args.push('--chdir', SANDBOX_WORKSPACE, '--', ...command);
+  args.push('--chdir', SANDBOX_WORKSPACE, '--', ...dropPrivileges(layout.dropTo), ...command);
   return args;
+}
+
+/**
+ * Switching from root to another uid clears the effective and permitted capabilities; the empty
+ * bounding and inheritable sets and no-new-privs make sure nothing (a setuid binary) brings any back.
+ */
+function dropPrivileges(to: BwrapLayout['dropTo']): string[] {
+  if (!to) return [];
+  return [
+    'setpriv',
+    `--reuid=${to.uid}`,
+    `--regid=${to.gid}`,
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--no-new-privs',
+    '--',
+  ];
 }
 
 export function isWithin(child: string, parent: string): boolean {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** `/a/b/c` → `/a`, `/a/b`. */
+function ancestors(dir: string): string[] {
+  const parts = path.resolve(dir).split('/').filter(Boolean);
+  return parts.slice(0, -1).map((_, i) => `/${parts.slice(0, i + 1).join('/')}`);
 }
 
 /** Drops paths already covered by a parent in the list. */

@@ -97,7 +97,7 @@ export class LocalProvider implements SandboxProvider {
       env.HOME = `${SANDBOX_STATE}/home`;
       env.NIGHTSHIFT_WORKSPACE = SANDBOX_WORKSPACE;
       env.NIGHTSHIFT_STATE_DIR = SANDBOX_STATE;
-      command = ['bwrap', ...bwrapArgs(this.layout(workspace, state), this.options.command)];
+      command = ['bwrap', ...bwrapArgs(this.layout(workspace, state, ids), this.options.command)];
     }
     // `sh` stays as bwrap's parent (no exec), in a new session: see the class comment.
     const launcher = spawn(
@@ -108,7 +108,8 @@ export class LocalProvider implements SandboxProvider {
         stdio: ['ignore', log, log],
         env,
         cwd: this.options.unisolated ? workspace : '/',
-        ...(ids ?? {}),
+        // Isolated, bubblewrap itself drops to the session's uid; unisolated, the launcher does.
+        ...(ids && this.options.unisolated ? ids : {}),
       },
     );
     closeSync(log);
@@ -175,7 +176,7 @@ export class LocalProvider implements SandboxProvider {
     };
   }
 
-  private layout(workspace: string, state: string) {
+  private layout(workspace: string, state: string, dropTo: { uid: number; gid: number } | undefined) {
     const rootSymlinks: Record<string, string> = {};
     const systemDirs: string[] = [];
     for (const dir of SYSTEM_DIRS) {
@@ -188,7 +189,15 @@ export class LocalProvider implements SandboxProvider {
     const readOnly = [this.options.installDir];
     if (!SYSTEM_DIRS.some((d) => nodePrefix === d || nodePrefix.startsWith(`${d}/`)))
       readOnly.push(nodePrefix);
-    return { workspace, state, readOnly, hidden: [this.options.dataDir], rootSymlinks, systemDirs };
+    return {
+      workspace,
+      state,
+      readOnly,
+      hidden: [this.options.dataDir],
+      rootSymlinks,
+      systemDirs,
+      ...(dropTo ? { dropTo } : {}),
+    };
   }
 
   private uidFor(sessionId: string): { uid: number; gid: number } {
