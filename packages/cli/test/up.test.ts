@@ -34,6 +34,8 @@ describe('nightshift up', () => {
     const up = new CliProcess(['up'], { env: { NIGHTSHIFT_PORT: '0', NIGHTSHIFT_DATA_DIR: dataDir } });
     cleanup.push(async () => void (await up.stop('SIGKILL')));
     await up.waitFor(/Nightshift is up at http/);
+    // The data line is a second write: wait for it rather than expect it in the same chunk.
+    await up.waitFor(/data: /);
     expect(up.stdout).toContain(`data: ${dataDir}`);
     expect(await up.stop('SIGINT')).toBe(0);
   });
