@@ -137,6 +137,10 @@ describe('prompt queue', () => {
     const list = await messages();
     expect(list.find((m) => m.id === a.messageId)!.status).toBe('stopped');
     expect(list.find((m) => m.id === b.messageId)!.status).toBe('running');
+    // Whatever ran the stubborn prompt was discarded before the next prompt started.
+    expect(runner.abandoned).toEqual([
+      { sessionId: session.id, reason: expect.stringContaining('abandoned'), startedBefore: 1 },
+    ]);
   });
 
   it('archived sessions refuse prompts with 409; archiving stops and cancels what was there', async () => {

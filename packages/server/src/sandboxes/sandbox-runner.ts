@@ -92,6 +92,13 @@ export class SandboxRunner implements AgentRunner {
     this.live.get(sessionId)?.stop();
   }
 
+  async abandon(sessionId: string, reason: string): Promise<void> {
+    const sandbox = this.live.get(sessionId);
+    this.live.delete(sessionId);
+    this.idleSince.delete(sessionId);
+    if (sandbox && !sandbox.isDead) await sandbox.kill(reason);
+  }
+
   async warm(session: SessionRecord, ctx: SessionContext): Promise<void> {
     const result = await this.ensure(session, ctx);
     if (!('error' in result)) this.idleSince.set(session.id, Date.now());

@@ -13,6 +13,11 @@ export interface AgentRunner {
   run(job: PromptJob, ctx: RunContext): Promise<PromptResult>;
   /** Aborts the session's running prompt; `run` then resolves with `stopped`. */
   stop(sessionId: string): Promise<void>;
+  /**
+   * The prompt did not stop within the grace period and was given up on: whatever was running it
+   * must not serve the next prompt (a sandbox is killed, the next prompt gets a fresh one).
+   */
+  abandon?(sessionId: string, reason: string): Promise<void>;
   /** Prepares a sandbox ahead of a prompt. Optional: a runner with nothing to prepare skips it. */
   warm?(session: SessionRecord, ctx: SessionContext): Promise<void>;
   /** Frees whatever the session holds (archive, delete, idle). */

@@ -37,6 +37,8 @@ export const NO_MODEL_ERROR =
 export const RESTART_ERROR =
   'Nightshift restarted while this prompt was running, and it could not be resumed.';
 
+export const ABANDONED_ERROR = 'the agent did not stop in time and was abandoned';
+
 /**
  * One live session. Every command on the session goes through this actor's mailbox, one at a
  * time, which makes it the only writer of the session's rows: no locks, no races on `seq` or
@@ -341,12 +343,18 @@ export class SessionActor {
       .catch((err) => this.deps.log.warn({ err, sessionId: this.id }, 'stop failed'));
     // A runner that does not wind down in time is not allowed to hold the queue.
     setTimeout(() => {
-      if (this.aborts.get(messageId) === controller) {
-        void this.finish(messageId, {
-          outcome: 'stopped',
-          error: 'the agent did not stop in time and was abandoned',
-        });
-      }
+      if (this.aborts.get(messageId) !== controller) return;
+      void this.exec(async () => {
+        if (this.aborts.get(messageId) !== controller) return;
+        // Before the queue moves on: the next prompt must not land on the agent that ignored the stop.
+        await this.deps.runner
+          .abandon?.(this.id, ABANDONED_ERROR)
+          .catch((err) => this.deps.log.warn({ err, sessionId: this.id }, 'abandon failed'));
+        await this.finishNow(messageId, { outcome: 'stopped', error: ABANDONED_ERROR });
+      }).catch((err) => {
+        if (!this.deleted)
+          this.deps.log.error({ err, sessionId: this.id, messageId }, 'could not abandon a prompt');
+      });
     }, this.deps.stopGraceMs).unref();
   }
 

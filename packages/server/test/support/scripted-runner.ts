@@ -37,6 +37,13 @@ export class ScriptedRunner implements AgentRunner {
     this.stops += 1;
   }
 
+  /** Each abandon, with how many prompts had started by then. */
+  readonly abandoned: Array<{ sessionId: string; reason: string; startedBefore: number }> = [];
+
+  async abandon(sessionId: string, reason: string): Promise<void> {
+    this.abandoned.push({ sessionId, reason, startedBefore: this.started.length });
+  }
+
   /** Ends a running prompt the way a sandbox would. */
   finish(messageId: string, result: PromptResult = { outcome: 'completed' }): void {
     const entry = this.pending.get(messageId);
