@@ -116,7 +116,12 @@ describe('model provider errors', () => {
     'fail the prompt when the provider keeps failing with a retryable error, instead of retrying forever',
     async () => {
       // OpenCode retries a 500 with growing delays and no limit; the sandbox gives up after a few.
-      route('[overload-1]', [], providerError(500, 'Scripted upstream failure, try later'));
+      // The provider asks for quick retries (as real ones do with retry-after) to keep this short.
+      route(
+        '[overload-1]',
+        [],
+        providerError(500, 'Scripted upstream failure, try later', { retryAfterMs: 200 }),
+      );
       route('[overload-2]', [text('Back to normal.')]);
       const session = await stack.createSession(makeRepo());
       const first = await stack.prompt(session.id, 'Do something [overload-1]');

@@ -108,7 +108,13 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     record.turn = turn;
     for (const wake of waiters) wake();
 
-    if (turn.type === 'error') return sendJson(res, turn.status, errorBody(turn));
+    if (turn.type === 'error')
+      return sendJson(
+        res,
+        turn.status,
+        errorBody(turn),
+        turn.retryAfterMs !== undefined ? { 'retry-after-ms': String(turn.retryAfterMs) } : {},
+      );
     completionCounter += 1;
     const ids = {
       completionId: `chatcmpl-scripted-${completionCounter}`,
@@ -212,9 +218,14 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
   };
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown) {
+function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json' });
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
 }
 

@@ -41,6 +41,8 @@ export type Turn =
       /** OpenAI error `type`, e.g. `invalid_request_error`. */
       errorType?: string;
       code?: string | null;
+      /** Sent as `retry-after-ms`: how soon a client that retries (OpenCode does) comes back. */
+      retryAfterMs?: number;
     }
   | {
       /** Starts a stream, sends `text` (if any), then never finishes until the client goes away. */
@@ -76,7 +78,7 @@ export const toolCalls = (calls: ToolCallSpec[], options: { text?: string } = {}
 export const providerError = (
   status: number,
   message: string,
-  options: { errorType?: string; code?: string | null } = {},
+  options: { errorType?: string; code?: string | null; retryAfterMs?: number } = {},
 ): Turn => ({ type: 'error', status, message, ...options });
 
 export const hang = (textBeforeHanging?: string): Turn => ({
