@@ -7,6 +7,7 @@ import { BridgeClient } from './bridge/client.js';
 import { scrub } from './git/scrub.js';
 import { configSecrets, EnvError, parseSupervisorEnv, type SupervisorConfig } from './supervisor/env.js';
 import { createLogger, type Logger } from './supervisor/log.js';
+import { watchForOrphaning } from './supervisor/orphan-watch.js';
 import { Supervisor } from './supervisor/supervisor.js';
 
 const startedAt = Date.now();
@@ -58,6 +59,15 @@ function run(config: SupervisorConfig): void {
   });
   bridge.start();
   void supervisor.start();
+  watchForOrphaning({
+    timeoutMs: config.orphanTimeoutMs,
+    connected: () => bridge.connected,
+    promptRunning: () => supervisor.runningMessageId !== null,
+    onOrphaned: (awayMs) => {
+      log('warn', `no control plane for ${Math.round(awayMs / 1000)} s and nothing running: shutting down`);
+      void supervisor.shutdown();
+    },
+  });
 }
 
 /** Delivers what is still unacknowledged (for a while), then exits. */

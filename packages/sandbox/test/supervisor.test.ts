@@ -303,6 +303,18 @@ describe('supervisor', () => {
     }, 150_000);
   });
 
+  it('shuts itself down, OpenCode included, when its control plane is gone for good', async () => {
+    const { peer, proc } = await setup({ 'README.md': '# orphan\n' }, undefined, {
+      NIGHTSHIFT_ORPHAN_TIMEOUT_SECONDS: '3',
+    });
+    await peer.waitFor(() => ofType(peer, 'ready').length === 1, 60_000);
+    const openCode = await openCodeChild(proc.pid);
+    await peer.kill(); // the server goes away and never comes back
+    expect((await proc.exited).code).toBe(0);
+    expect(proc.output()).toContain('no control plane for');
+    expect(() => process.kill(openCode, 0)).toThrow();
+  }, 90_000);
+
   it('exits 2 naming the variables when the environment is unusable', async () => {
     const proc = startSupervisor({ NIGHTSHIFT_WORKSPACE: 'relative' });
     running.push(proc);

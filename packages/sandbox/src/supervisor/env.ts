@@ -20,6 +20,11 @@ export interface SupervisorConfig {
   setupTimeoutMs: number;
   startScriptTimeoutMs: number;
   heartbeatMs: number;
+  /**
+   * With no control plane for this long and no prompt running, the sandbox shuts itself down:
+   * a server that was stopped for good (or whose data dir is gone) must not leave it running.
+   */
+  orphanTimeoutMs: number;
   models: ModelSettings;
 }
 
@@ -139,6 +144,7 @@ export function parseSupervisorEnv(env: Env): SupervisorConfig {
     setupTimeoutMs: seconds('NIGHTSHIFT_SETUP_TIMEOUT_SECONDS', 600),
     startScriptTimeoutMs: seconds('NIGHTSHIFT_START_SCRIPT_TIMEOUT_SECONDS', 120),
     heartbeatMs: seconds('NIGHTSHIFT_HEARTBEAT_SECONDS', 5),
+    orphanTimeoutMs: seconds('NIGHTSHIFT_ORPHAN_TIMEOUT_SECONDS', 900),
     models,
   };
   if (problems.length > 0) throw new EnvError(problems);
