@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getRequestListener } from '@hono/node-server';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type pino from 'pino';
 import { Author } from '@nightshift/protocol';
 import { resolveConfig, ConfigError, type ServerConfig, type ServerOptions } from './config.js';
@@ -109,6 +109,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     void honoListener(req, res);
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const bridges = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
     void upgrade(req, socket, head).catch((err) => {
       log.error({ err }, 'websocket upgrade failed');
@@ -121,7 +122,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     if (url.pathname === BRIDGE_PATH) {
       const peer = sandboxRunner && authenticateBridge(req, (hash) => sandboxRunner.peerFor(hash));
       if (!peer) return refuse(socket, 401, 'unauthorized', 'a valid sandbox token is required');
-      wss.handleUpgrade(req, socket, head, (ws) => attachBridge(ws, peer, log));
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        bridges.add(ws);
+        ws.once('close', () => bridges.delete(ws));
+        attachBridge(ws, peer, log);
+      });
       return;
     }
     const match = /^\/api\/sessions\/([^/]+)\/ws$/.exec(url.pathname);
@@ -154,6 +159,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       await registry.close();
       if (sandboxRunner) await sandboxRunner.close({ killSandboxes: options.killSandboxesOnClose ?? false });
       else await runner.close?.();
+      // Surviving sandboxes keep their bridge open (heartbeats); left open, it would keep the
+      // process from exiting and write to a closed database. They reconnect to the next server.
+      for (const ws of bridges) ws.terminate();
       await store.close();
       wss.close();
     })());
