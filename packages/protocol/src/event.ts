@@ -53,7 +53,13 @@ export type StepActivity = z.infer<typeof StepActivity>;
 /** The data each timeline event type carries. */
 export const EventData = {
   session_status: z.object({ status: SessionStatus }),
-  prompt_queued: z.object({ messageId: z.string(), author: Author, position: z.number() }),
+  prompt_queued: z.object({
+    messageId: z.string(),
+    author: Author,
+    position: z.number(),
+    /** The prompt itself, so a timeline reads without fetching messages. Absent on older events. */
+    text: z.string().optional(),
+  }),
   prompt_started: z.object({ messageId: z.string() }),
   prompt_completed: z.object({
     messageId: z.string(),

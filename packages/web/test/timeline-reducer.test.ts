@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { EventInput, SessionEvent } from '@nightshift/protocol';
-import { applyEvents, initialTimeline, reduceTimeline, type TimelineState } from '../src/timeline/reducer.js';
+import {
+  applyEvents,
+  initialTimeline,
+  promptOf,
+  reduceTimeline,
+  type TimelineState,
+} from '../src/timeline/reducer.js';
 import { PVec } from '../src/timeline/pvec.js';
 
 const author = { name: 'Ada', email: 'ada@example.com' };
@@ -88,6 +94,18 @@ describe('timeline reducer', () => {
     expect(s.running).toBeNull();
   });
 
+  it('keeps a prompt’s text from its event, and leaves it to the messages list when the event has none', () => {
+    const s = reduceAll(
+      events(
+        { type: 'prompt_queued', data: { messageId: 'm1', author, position: 0, text: 'Fix the build' } },
+        { type: 'prompt_queued', data: { messageId: 'm2', author, position: 1 } },
+      ),
+    );
+    expect(promptOf(s, 'm1')?.text).toBe('Fix the build');
+    expect(promptOf(s, 'm2')).toBeDefined();
+    expect(promptOf(s, 'm2')).not.toHaveProperty('text');
+  });
+
   it('ignores duplicate frames (replay after reconnect)', () => {
     const once = reduceAll(script);
     const twice = reduceAll([...script, ...script.slice(2), ...script]);
@@ -172,7 +190,12 @@ describe('timeline reducer', () => {
       { type: 'sandbox_status', data: { status: 'setup', phase: 'setup.sh', durationMs: 900 } },
     );
     let s = reduceAll(list);
-    expect(s.sandbox).toMatchObject({ status: 'setup', phase: 'setup.sh', startingSince: list[0]!.at });
+    expect(s.sandbox).toMatchObject({
+      status: 'setup',
+      phase: 'setup.sh',
+      phaseMs: 900,
+      startingSince: list[0]!.at,
+    });
     s = reduceTimeline(s, { seq: 4, at: list[2]!.at, type: 'sandbox_ready', data: { durationMs: 1500 } });
     expect(s.sandbox.status).toBe('ready');
     expect(s.rows.get(0)).toMatchObject({

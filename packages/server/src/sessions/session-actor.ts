@@ -154,7 +154,10 @@ export class SessionActor {
         finishedAt: null,
       });
       this.queue = decision.state;
-      this.emit({ type: 'prompt_queued', data: { messageId, author, position: decision.position ?? 0 } });
+      this.emit({
+        type: 'prompt_queued',
+        data: { messageId, author, position: decision.position ?? 0, text: body.text },
+      });
       await this.apply(decision.effects);
       return this.accepted(messageId, decision.position === 0 ? 'running' : 'queued');
     });

@@ -68,9 +68,8 @@ export function NewSessionForm() {
         {FIELDS.map((f) => {
           const error = errors[f.name];
           const inputId = `${id}-${f.name}`;
-          const describedBy = [f.hint ? `${inputId}-hint` : '', error ? `${inputId}-error` : '']
-            .filter(Boolean)
-            .join(' ');
+          // The hint gives way to the error, so only one of them describes the field.
+          const describedBy = error ? `${inputId}-error` : f.hint ? `${inputId}-hint` : '';
           return (
             <div className="field" key={f.name}>
               <label htmlFor={inputId}>

@@ -1,13 +1,11 @@
-import type { Message } from '@nightshift/protocol';
-
 /** Prompts waiting their turn, each cancellable until it starts. */
 export function QueueList({
   queued,
-  messages,
+  textOf,
   onCancel,
 }: {
   queued: readonly string[];
-  messages: ReadonlyMap<string, Message>;
+  textOf(messageId: string): string | undefined;
   onCancel(messageId: string): void;
 }) {
   if (queued.length === 0) return null;
@@ -16,15 +14,15 @@ export function QueueList({
       <h3>Queued ({queued.length})</h3>
       <ol>
         {queued.map((id, i) => {
-          const m = messages.get(id);
+          const text = textOf(id);
           return (
             <li key={id}>
               <span className="queue-pos">{i + 1}</span>
-              <span className="queue-text">{m?.text ?? '…'}</span>
+              <span className="queue-text">{text ?? '…'}</span>
               <button
                 type="button"
                 className="button small ghost"
-                aria-label={`Cancel${m ? `: ${m.text.slice(0, 40)}` : ''}`}
+                aria-label={`Cancel${text !== undefined ? `: ${text.slice(0, 40)}` : ''}`}
                 onClick={() => onCancel(id)}
               >
                 Cancel

@@ -13,7 +13,8 @@ export function SandboxBar({ sandbox }: { sandbox: SandboxState }) {
       <span>
         Sandbox: <strong>{sandbox.status}</strong>
         {sandbox.phase && ` · ${sandbox.phase}`}
-        {starting && ` · ${formatDuration(Math.max(0, elapsed))}`}
+        {sandbox.phase && sandbox.phaseMs !== undefined && ` done in ${formatDuration(sandbox.phaseMs)}`}
+        {starting && ` · ${formatDuration(Math.max(0, elapsed))} so far`}
       </span>
       {starting && <span className="progress" role="progressbar" aria-label="Sandbox starting" />}
       {sandbox.error && <span className="error-text"> {sandbox.error}</span>}

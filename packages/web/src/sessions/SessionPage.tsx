@@ -6,6 +6,7 @@ import { QueueList } from './QueueList.js';
 import { Participants } from './Participants.js';
 import { SandboxBar } from './SandboxBar.js';
 import { Timeline } from '../timeline/Timeline.js';
+import { promptOf } from '../timeline/reducer.js';
 import { linkHandler } from '../router.js';
 import { ApiError } from '../api/client.js';
 import { formatCost, formatTokens } from '../components/format.js';
@@ -90,7 +91,7 @@ export function SessionPage({ sessionId, me }: { sessionId: string; me: Author |
           <SandboxBar sandbox={timeline.sandbox} />
           <QueueList
             queued={timeline.queued}
-            messages={model.messages}
+            textOf={(id) => promptOf(timeline, id)?.text ?? model.messages.get(id)?.text}
             onCancel={(id) => act(() => model.cancel(id))()}
           />
           <Composer

@@ -84,8 +84,15 @@ export function useSession(sessionId: string, me: Author | null): SessionModel {
       const next = applyEvents(timelineRef.current, events);
       timelineRef.current = next;
       setTimeline(next);
-      // Prompt texts are not in the events; fetch them when a prompt we do not know appears.
-      if (events.some((e) => e.type === 'prompt_queued' && !messagesRef.current.has(e.data.messageId))) {
+      // Events stored before `prompt_queued` carried the text do not have it: fetch those.
+      if (
+        events.some(
+          (e) =>
+            e.type === 'prompt_queued' &&
+            e.data.text === undefined &&
+            !messagesRef.current.has(e.data.messageId),
+        )
+      ) {
         void refreshMessages();
       }
       if (events.some((e) => e.type === 'session_status')) void refreshSession();

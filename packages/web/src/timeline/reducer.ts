@@ -1,6 +1,6 @@
 import type { Author, EventDataOf, MessageStatus, SessionEvent, SessionStatus } from '@nightshift/protocol';
 import { PVec } from './pvec.js';
-import type { Row, SandboxRow, SandboxState } from './types.js';
+import type { PromptRow, Row, SandboxRow, SandboxState } from './types.js';
 
 /**
  * Timeline view state, built from events by a pure reducer.
@@ -144,11 +144,19 @@ function applyOne(d: Draft, event: SessionEvent): void {
   const base = { seq: event.seq, at: event.at };
   switch (event.type) {
     case 'prompt_queued': {
-      const { messageId, author } = event.data;
+      const { messageId, author, text } = event.data;
       if (d.index.get(promptKey(messageId), d.rows.size) !== undefined) return;
       push(
         d,
-        { ...base, kind: 'prompt', key: `p:${messageId}`, messageId, author, status: 'queued' },
+        {
+          ...base,
+          kind: 'prompt',
+          key: `p:${messageId}`,
+          messageId,
+          author,
+          status: 'queued',
+          ...(text !== undefined ? { text } : {}),
+        },
         promptKey(messageId),
       );
       if (!d.queued.includes(messageId)) d.queued = [...d.queued, messageId];
@@ -184,11 +192,12 @@ function applyOne(d: Draft, event: SessionEvent): void {
       return;
     }
     case 'sandbox_status': {
-      const { status, phase } = event.data;
+      const { status, phase, durationMs } = event.data;
       const starting = isStarting(status);
       d.sandbox = {
         status,
         phase,
+        phaseMs: durationMs,
         startingSince: starting ? (d.sandbox.startingSince ?? event.at) : undefined,
       };
       if (d.sandboxRow !== null) {
@@ -304,9 +313,14 @@ function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** The author of a prompt on this timeline. */
-export function authorOf(state: TimelineState, messageId: string): Author | undefined {
+/** A prompt's row on this timeline. */
+export function promptOf(state: TimelineState, messageId: string): PromptRow | undefined {
   const i = state.index.get(promptKey(messageId), state.rows.size);
   const row = i === undefined ? undefined : state.rows.get(i);
-  return row?.kind === 'prompt' ? row.author : undefined;
+  return row?.kind === 'prompt' ? row : undefined;
+}
+
+/** The author of a prompt on this timeline. */
+export function authorOf(state: TimelineState, messageId: string): Author | undefined {
+  return promptOf(state, messageId)?.author;
 }

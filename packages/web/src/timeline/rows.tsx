@@ -20,7 +20,7 @@ export interface RowContext {
 export function TimelineRow({ row, ctx }: { row: Row; ctx: RowContext }) {
   switch (row.kind) {
     case 'prompt':
-      return <PromptEntry row={row} text={ctx.messages.get(row.messageId)?.text} />;
+      return <PromptEntry row={row} text={row.text ?? ctx.messages.get(row.messageId)?.text} />;
     case 'text':
       return (
         <div className="entry agent-text">

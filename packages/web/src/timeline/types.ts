@@ -22,6 +22,8 @@ export interface PromptRow extends RowBase {
   messageId: string;
   author: Author;
   status: MessageStatus;
+  /** From the event; older events lack it and the text comes from the messages list. */
+  text?: string;
 }
 
 export interface TextRow extends RowBase {
@@ -91,6 +93,8 @@ export type Row = PromptRow | TextRow | ToolRow | StepRow | OutcomeRow | Sandbox
 export interface SandboxState {
   status: SandboxStatus;
   phase?: string;
+  /** How long `phase` took: phases are reported as they finish, so this one is done. */
+  phaseMs?: number;
   /** When the current start began (the `at` of `sandbox_spawning`), while it is starting. */
   startingSince?: string;
   error?: string;
