@@ -2,7 +2,15 @@ import type { Author, Participant } from '@nightshift/protocol';
 import { initials } from '../components/format.js';
 
 /** Who is here (one entry per person, however many tabs they have open) and who is typing. */
-export function Participants({ participants, typing }: { participants: Participant[]; typing: Author[] }) {
+export function Participants({
+  participants,
+  typing,
+  reconnecting = false,
+}: {
+  participants: Participant[];
+  typing: Author[];
+  reconnecting?: boolean;
+}) {
   const people = new Map<string, Participant>();
   for (const p of participants) {
     const seen = people.get(p.user.email);
@@ -21,7 +29,9 @@ export function Participants({ participants, typing }: { participants: Participa
             <span className="muted">{p.status}</span>
           </li>
         ))}
-        {people.size === 0 && <li className="muted">Nobody here yet</li>}
+        {people.size === 0 && (
+          <li className="muted">{reconnecting ? 'Unknown until reconnected' : 'Nobody here yet'}</li>
+        )}
       </ul>
       <p className="typing" aria-live="polite">
         {typing.length > 0 &&

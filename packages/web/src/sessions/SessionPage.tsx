@@ -104,7 +104,11 @@ export function SessionPage({ sessionId, me }: { sessionId: string; me: Author |
           />
         </div>
         <aside className="session-side">
-          <Participants participants={model.participants} typing={model.typing} />
+          <Participants
+            participants={model.participants}
+            typing={model.typing}
+            reconnecting={connection === 'reconnecting'}
+          />
         </aside>
       </div>
     </main>

@@ -142,7 +142,14 @@ export function useSession(sessionId: string, me: Author | null): SessionModel {
         if (cancelled) return;
         socketRef.current = new SessionSocket(sessionId, () => timelineRef.current.seq, {
           onEvents: applyBatch,
-          onState: setConnection,
+          onState: (state) => {
+            setConnection(state);
+            // Who was there is unknown while away; the server re-sends presence on reconnect.
+            if (state === 'reconnecting') {
+              setParticipants([]);
+              setTypingUntil(new Map());
+            }
+          },
           onOpen: () => {
             announce();
             void refreshSession();

@@ -4,6 +4,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import type { SessionEvent } from '@nightshift/protocol';
 import {
   lastUserText,
+  providerError,
   startModelServer,
   text,
   toolCall,
@@ -213,6 +214,14 @@ describe.skipIf(!hasChromium)('web UI: real nightshift up, sandbox and OpenCode'
     await stop.waitFor({ state: 'detached' });
     expect(await countOf(timeline.getByText('Completed', { exact: true }))).toBe(0);
     await screenshot(page, 'agent-stopped');
+
+    // A model provider that refuses: the prompt fails with the provider's message.
+    routes.set('[refuse]', [providerError(400, 'Scripted refusal: this key has no quota left')]);
+    await prompt.fill('Try once more [refuse]');
+    await prompt.press('Enter');
+    const failed = timeline.getByRole('alert').filter({ hasText: 'Failed' });
+    await failed.waitFor();
+    expect(await failed.textContent()).toContain('Scripted refusal: this key has no quota left');
     await page.context().close();
   }, 240_000);
 
@@ -240,8 +249,13 @@ describe.skipIf(!hasChromium)('web UI: real nightshift up, sandbox and OpenCode'
     // The banner shows while the server is away (watched from before it goes).
     const banner = a.getByText('Connection lost — reconnecting…');
     const bannerSeen = banner.waitFor({ timeout: 60_000 }).then(() => screenshot(a, 'agent-reconnecting'));
+    // Who is here is not known while away, rather than shown as it was.
+    const presenceUnknown = a
+      .getByRole('region', { name: 'Participants' })
+      .getByText('Unknown until reconnected')
+      .waitFor({ timeout: 60_000 });
     await up.restart();
-    await bannerSeen;
+    await Promise.all([bannerSeen, presenceUnknown]);
     for (const page of [a, b]) {
       await page.getByText('reconnecting').waitFor({ state: 'detached', timeout: 30_000 });
       await page.getByRole('region', { name: 'Participants' }).getByText(ada.name, { exact: true }).waitFor();
