@@ -11,7 +11,6 @@ import {
   checkNode,
   checkOpenCode,
   checkOverlay,
-  checkSandboxPaths,
   type CheckResult,
 } from '../doctor/checks.js';
 import {
@@ -20,7 +19,6 @@ import {
   probeDataDir,
   probeOpenCode,
   probeOverlay,
-  probeSandboxPaths,
   runCommand,
 } from '../doctor/probes.js';
 import { defaultDataDir } from '../doctor/data-dir.js';
@@ -41,7 +39,6 @@ export async function runChecks(env: NodeJS.ProcessEnv, dataDir: string): Promis
     checkCgroups(probeCgroups()),
     checkOpenCode(opencode),
     checkDataDir(probeDataDir(dataDir)),
-    checkSandboxPaths(probeSandboxPaths(dataDir)),
     checkModel(env),
   ];
 }

@@ -9,12 +9,11 @@ import {
   readFileSync,
   rmSync,
   rmdirSync,
-  statSync,
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CgroupFacts, CommandRun, SandboxPathFacts } from './checks.js';
+import type { CgroupFacts, CommandRun } from './checks.js';
 
 /** Runs a command and reports how it went, never throwing. */
 export function runCommand(file: string, args: string[], timeoutMs = 10_000): Promise<CommandRun> {
@@ -146,37 +145,3 @@ export function probeDataDir(dir: string): { path: string; writable: boolean; er
 
 /** The Nightshift checkout the server binds read-only into sandboxes (the workspace root). */
 export const INSTALL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-
-/** The first directory above `target`, from `/` down, that other users cannot enter. */
-export function firstClosedDir(target: string): string | undefined {
-  let existing = path.dirname(path.resolve(target));
-  while (!existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
-  const parts = existing.split(path.sep).filter(Boolean);
-  for (let i = 1; i <= parts.length; i++) {
-    const dir = path.sep + parts.slice(0, i).join(path.sep);
-    try {
-      if ((statSync(dir).mode & 0o001) === 0) return dir;
-    } catch {
-      return dir;
-    }
-  }
-  return undefined;
-}
-
-export function probeSandboxPaths(dataDir: string): SandboxPathFacts {
-  const root = process.getuid?.() === 0;
-  const targets = [
-    { label: 'install', path: INSTALL_DIR },
-    { label: 'node', path: process.execPath },
-    // The server opens up the data dir itself (and the install is a checkout, readable by all);
-    // what matters is the way to them.
-    { label: 'data dir', path: dataDir },
-  ];
-  const blocked = root
-    ? targets.flatMap((t) => {
-        const dir = firstClosedDir(t.path);
-        return dir ? [{ ...t, dir }] : [];
-      })
-    : [];
-  return { root, blocked };
-}
