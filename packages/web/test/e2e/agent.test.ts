@@ -14,7 +14,15 @@ import {
 import { ensureBuilt } from './support/build.js';
 import { makeRepo } from './support/server.js';
 import { startNightshiftUp, type NightshiftUp } from './support/nightshift-up.js';
-import { contextAs, hasChromium, launch, screenshot, until, type Person } from './support/browser.js';
+import {
+  contextAs,
+  hasChromium,
+  launch,
+  screenshot,
+  unlabelledControls,
+  until,
+  type Person,
+} from './support/browser.js';
 
 const ada = { name: 'Ada Lovelace', email: 'ada@example.com' };
 const alan = { name: 'Alan Turing', email: 'alan@example.com' };
@@ -167,6 +175,7 @@ describe.skipIf(!hasChromium)('web UI: real nightshift up, sandbox and OpenCode'
     );
     expect(await page.getByRole('button', { name: 'Stop' }).count()).toBe(0);
     await screenshot(page, 'agent-prompt-completed');
+    expect(await unlabelledControls(page)).toEqual([]);
     greeting = { id, repo };
     await page.context().close();
   }, 240_000);
@@ -200,6 +209,7 @@ describe.skipIf(!hasChromium)('web UI: real nightshift up, sandbox and OpenCode'
     const queue = page.getByRole('region', { name: 'Queue' });
     await queue.getByText('Then tidy up [queued]').waitFor();
     await screenshot(page, 'agent-running-and-queued');
+    expect(await unlabelledControls(page)).toEqual([]);
     await queue.getByRole('button', { name: /^Cancel: Then tidy up/ }).click();
     await queue.waitFor({ state: 'detached' });
     const cancelled = timeline.getByRole('article', { name: `Message from ${ada.name}` }).filter({

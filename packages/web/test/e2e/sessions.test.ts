@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { ensureBuilt } from './support/build.js';
 import { makeRepo, startE2EServer, type E2EServer } from './support/server.js';
-import { contextAs, hasChromium, launch, screenshot } from './support/browser.js';
+import { contextAs, hasChromium, launch, screenshot, tabTo, unlabelledControls } from './support/browser.js';
 
 const ada = { name: 'Ada Lovelace', email: 'ada@example.com' };
 
@@ -129,6 +129,47 @@ describe.skipIf(!hasChromium)('web UI: sessions, form, identity (no model)', () 
 
     await page.getByRole('button', { name: 'Unarchive' }).click();
     await page.getByRole('button', { name: 'Archive', exact: true }).waitFor();
+    await context.close();
+  });
+
+  it('works from the keyboard alone, and every control has a name', async () => {
+    const context = await contextAs(browser, ada);
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.getByRole('tab', { name: 'Active' }).waitFor();
+    expect(await unlabelledControls(page)).toEqual([]);
+
+    await tabTo(page, /^New session$/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/new$/);
+    expect(await unlabelledControls(page)).toEqual([]);
+    await tabTo(page, /^Repository/);
+    await page.keyboard.type(repo);
+    await tabTo(page, /^Title/);
+    await page.keyboard.type('Keyboard only');
+    await page.keyboard.press('Enter'); // submits the form
+    await page.waitForURL(/\/sessions\/[^/]+$/);
+    await page.getByRole('heading', { name: 'Keyboard only' }).waitFor();
+
+    await tabTo(page, /^Prompt$/);
+    await page.keyboard.type('Typed without a mouse');
+    await page.keyboard.press('Enter');
+    const timeline = page.getByRole('log', { name: 'Timeline' });
+    await timeline.getByText('Typed without a mouse').waitFor();
+    await timeline.getByText('No model is configured').waitFor();
+    expect(await unlabelledControls(page)).toEqual([]);
+
+    await tabTo(page, /^Archive$/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Unarchive' }).waitFor();
+
+    // Back to the list; the arrow keys move between the tabs.
+    await tabTo(page, /^Back to sessions$/);
+    await page.keyboard.press('Enter');
+    await tabTo(page, /^Active$/);
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'Archived' }).getAttribute('aria-selected')).toBe('true');
+    await page.getByRole('link', { name: /Keyboard only/ }).waitFor();
     await context.close();
   });
 
