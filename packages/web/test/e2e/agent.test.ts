@@ -308,5 +308,21 @@ describe.skipIf(!hasChromium)('web UI: real nightshift up, sandbox and OpenCode'
     expect(log.trim().split('\n').slice(0, 2)).toEqual([alan.name, ada.name]);
     await a.context().close();
     await b.context().close();
+
+    // The same finished session on a phone in dark mode: tool rows, artifacts and all fit.
+    const phone = await contextAs(browser, ada, {
+      viewport: { width: 390, height: 844 },
+      colorScheme: 'dark',
+      isMobile: true,
+      hasTouch: true,
+    });
+    const small = await phone.newPage();
+    await small.goto(`${up.url}/sessions/${greeting.id}`);
+    await timelineOf(small).getByText('The second file is there too.').waitFor();
+    expect(
+      await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0);
+    await screenshot(small, 'agent-session-phone-dark');
+    await phone.close();
   }, 240_000);
 });
