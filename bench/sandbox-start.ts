@@ -112,7 +112,7 @@ async function byHandRun(): Promise<Marks> {
     try {
       for (;;) {
         // OpenCode accepts connections before it can answer: a request may wait, so bound each.
-        const ok = await fetch(`${base}/global/health`, { headers, signal: AbortSignal.timeout(2000) }).then(
+        const ok = await fetch(`${base}/global/health`, { headers, signal: AbortSignal.timeout(250) }).then(
           (r) => r.ok,
           () => false,
         );
@@ -228,8 +228,14 @@ const hand: Marks[] = [];
 const ours: Marks[] = [];
 try {
   for (let i = 0; i < RUNS; i++) {
-    hand.push(await byHandRun());
-    ours.push(await nightshiftRun(server));
+    // Alternate which goes first, so neither always gets the warmer caches.
+    if (i % 2 === 0) {
+      hand.push(await byHandRun());
+      ours.push(await nightshiftRun(server));
+    } else {
+      ours.push(await nightshiftRun(server));
+      hand.push(await byHandRun());
+    }
     process.stderr.write(`run ${i + 1}/${RUNS} done\n`);
   }
 } finally {
