@@ -139,7 +139,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     }
     if (!(await registry.get(sessionId)))
       return refuse(socket, 404, 'not_found', `session ${sessionId} not found`);
-    wss.handleUpgrade(req, socket, head, (ws) => sockets.accept(ws, sessionId, after));
+    wss.handleUpgrade(req, socket, head, (ws) => sockets.accept(ws, sessionId, after, socket));
   }
 
   await listen(server, config);

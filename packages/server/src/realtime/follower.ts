@@ -50,11 +50,13 @@ export class TimelineFollower {
     for (;;) {
       if (this.stopped) return;
       const page = await this.events.list(this.sessionId, this.lastSeq, REPLAY_PAGE);
-      for (const stored of page) {
-        if (this.stopped) return;
-        // Replay is paced by the client: a full buffer here means wait, not give up.
-        if (stored.seq > this.lastSeq && !this.sink.send([toSessionEvent(stored)])) await this.sink.ready();
-        this.lastSeq = Math.max(this.lastSeq, stored.seq);
+      if (this.stopped) return;
+      // A page goes out as one batch (one write per page, not per event). Replay is paced by the
+      // client: a full buffer here means wait, not give up.
+      const fresh = page.filter((stored) => stored.seq > this.lastSeq).map(toSessionEvent);
+      if (fresh.length > 0) {
+        this.lastSeq = fresh[fresh.length - 1]!.seq;
+        if (!this.sink.send(fresh)) await this.sink.ready();
       }
       if (page.length < REPLAY_PAGE) break;
     }
@@ -82,7 +84,9 @@ export class TimelineFollower {
   }
 
   private deliver(events: SessionEvent[]): void {
-    const fresh = events.filter((e) => e.seq > this.lastSeq);
+    // Live batches are in seq order and almost always all new: no copy per client then.
+    const fresh =
+      events[0] && events[0].seq > this.lastSeq ? events : events.filter((e) => e.seq > this.lastSeq);
     if (fresh.length === 0) return;
     this.lastSeq = fresh[fresh.length - 1]!.seq;
     if (!this.sink.send(fresh)) this.giveUp();
