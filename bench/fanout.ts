@@ -2,36 +2,54 @@
  * Event fan-out: one session streaming text deltas to 1, 10 and 100 WebSocket clients.
  * Prints events/s sustained, p50/p99 latency from append to client receipt, and the server's
  * RSS, each next to a bare `ws` broadcast loop (no persistence) measured in the same run.
+ * Clients run in up to four processes of their own (bench/support/client-swarm.ts).
  *
  *   npm run bench -- fanout        (or: node --import tsx bench/fanout.ts)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import { machineLine, percentile, rssOf, wallNow } from './support/machine.js';
+import { cpuMsOf, loadLine, machineLine, percentile, rssOf, wallNow } from './support/machine.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLIENTS = (process.env.BENCH_CLIENTS ?? '1,10,100').split(',').map(Number);
 const THROUGHPUT_EVENTS = Number(process.env.BENCH_EVENTS ?? 30_000);
 const LATENCY_RATE = 1000;
 const LATENCY_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const PROFILE_DIR = process.env.BENCH_PROFILE;
+const SWARMS = Number(process.env.BENCH_SWARMS ?? 2);
 
 interface Target {
   name: string;
   child: ChildProcess;
-  /** Connects one client; resolves once it is live. */
-  connect(onFrame: (raw: string) => void): Promise<WebSocket>;
-  start(count: number, rate: number, control: WebSocket): Promise<void>;
+  /** Where clients connect. */
+  wsUrl: string;
+  start(count: number, rate: number): Promise<void>;
   close(): void;
 }
 
+const children = new Set<ChildProcess>();
+// A crash of this script must not leave servers or clients behind, spinning on the shared CPU.
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+
 async function spawnReady(script: string, args: string[]): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'support', script), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  // BENCH_PROFILE=<dir>: CPU profiles of the Nightshift server, one per run, for `--cpu-prof`.
+  const profile =
+    PROFILE_DIR && script === 'bench-server.ts' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', path.join(here, 'support', script), ...args],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  children.add(child);
+  child.on('exit', () => children.delete(child));
   const address = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -75,7 +93,7 @@ async function nightshift(): Promise<Target> {
   return {
     name: 'nightshift',
     child,
-    connect: (onFrame) => openSocket(wsUrl, onFrame),
+    wsUrl,
     async start(count, rate) {
       await fetch(`${address}/api/sessions/${session.id}/prompts`, {
         method: 'POST',
@@ -84,7 +102,8 @@ async function nightshift(): Promise<Target> {
       });
     },
     close() {
-      child.kill('SIGKILL');
+      // A profiled server needs a clean exit to write its profile.
+      child.kill(PROFILE_DIR ? 'SIGTERM' : 'SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
       rmSync(repo, { recursive: true, force: true });
     },
@@ -96,9 +115,11 @@ async function bareWs(): Promise<Target> {
   return {
     name: 'bare ws',
     child,
-    connect: (onFrame) => openSocket(address, onFrame),
-    async start(count, rate, control) {
+    wsUrl: address,
+    async start(count, rate) {
+      const control = await openSocket(address, () => {});
       control.send(JSON.stringify({ count, rate }));
+      control.close();
     },
     close: () => child.kill('SIGKILL'),
   };
@@ -109,9 +130,9 @@ interface Result {
   p50: number;
   p99: number;
   rssMiB: number;
+  /** Server CPU time (user + system) per event, all clients included. */
+  cpuUsPerEvent: number;
 }
-
-const DELTA = /"delta":"([^"]*)"/;
 
 async function run(
   make: () => Promise<Target>,
@@ -120,52 +141,98 @@ async function run(
   rate: number,
 ): Promise<Result> {
   const target = await make();
+  // Clients live in processes of their own (a share each), so the client side is not what is
+  // being measured; both targets get the same swarms.
+  const swarmCount = Math.min(SWARMS, clients);
+  const swarms: Swarm[] = [];
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'ns-bench-lat-'));
   try {
-    const received = new Array<number>(clients).fill(0);
-    const latencies: number[] = [];
-    let allDone: () => void = () => {};
-    const done = new Promise<void>((r) => (allDone = r));
-    let finished = 0;
-    let lastReceipt = 0;
-    const sockets: WebSocket[] = [];
-    for (let i = 0; i < clients; i++) {
-      sockets.push(
-        await target.connect((raw) => {
-          const m = DELTA.exec(raw);
-          if (!m) return;
-          const now = wallNow();
-          // A stored event may hold several coalesced deltas, each stamped when it was emitted.
-          for (const stamp of m[1]!.split(';')) {
-            if (!stamp) continue;
-            latencies.push(now - Number(stamp));
-            received[i]! += 1;
-          }
-          if (received[i] === count) {
-            lastReceipt = now;
-            if (++finished === clients) allDone();
-          }
-        }),
-      );
+    for (let k = 0; k < swarmCount; k++) {
+      const share = Math.floor(clients / swarmCount) + (k < clients % swarmCount ? 1 : 0);
+      swarms.push(await spawnSwarm(target.wsUrl, share, count, path.join(scratch, `${k}.f64`)));
     }
+    const cpuBefore = await cpuMsOf(target.child.pid!);
     const started = wallNow();
-    await target.start(count, rate, sockets[0]!);
-    const timeout = setTimeout(() => allDone(), 120_000);
-    await done;
+    await target.start(count, rate);
+    const timeout = setTimeout(() => swarms.forEach((w) => w.child.kill('SIGTERM')), 120_000);
+    const results = await Promise.all(swarms.map((w) => w.result));
     clearTimeout(timeout);
+    const finished = results.reduce((n, r) => n + r.finished, 0);
     if (finished < clients)
       throw new Error(`${target.name}: only ${finished}/${clients} clients got every event`);
+    const cpuMs = (await cpuMsOf(target.child.pid!)) - cpuBefore;
     const rss = await rssOf(target.child.pid!);
-    for (const s of sockets) s.terminate();
-    latencies.sort((a, b) => a - b);
+    const latencies = new Float64Array(results.reduce((n, r) => n + r.latencies.length, 0));
+    results.reduce((at, r) => (latencies.set(r.latencies, at), at + r.latencies.length), 0);
+    latencies.sort();
+    const lastReceipt = Math.max(...results.map((r) => r.lastReceipt));
     return {
       eventsPerSec: count / ((lastReceipt - started) / 1000),
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       rssMiB: rss.peakMiB,
+      cpuUsPerEvent: (cpuMs * 1000) / count,
     };
   } finally {
+    for (const w of swarms) w.child.kill('SIGKILL');
     target.close();
+    rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+interface SwarmResult {
+  finished: number;
+  lastReceipt: number;
+  latencies: Float64Array;
+}
+
+interface Swarm {
+  child: ChildProcess;
+  result: Promise<SwarmResult>;
+}
+
+/** Starts a client swarm and resolves once all its sockets are open. */
+async function spawnSwarm(url: string, clients: number, count: number, latencyFile: string): Promise<Swarm> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(here, 'support', 'client-swarm.ts'),
+      url,
+      String(clients),
+      String(count),
+      latencyFile,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  children.add(child);
+  let out = '';
+  let onReady: () => void = () => {};
+  let onFailed: (err: Error) => void = () => {};
+  const ready = new Promise<void>((resolve, reject) => ((onReady = resolve), (onFailed = reject)));
+  const result = new Promise<SwarmResult>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.startsWith('READY\n')) onReady();
+    });
+    // 'close', not 'exit': only then has all of its output been read.
+    child.on('close', (code) => {
+      children.delete(child);
+      const json = out.split('\n').find((l) => l.startsWith('{'));
+      if (!json) {
+        const err = new Error(`client swarm exited ${code} without a result`);
+        onFailed(err);
+        return reject(err);
+      }
+      const summary = JSON.parse(json) as Omit<SwarmResult, 'latencies'>;
+      // Copied into a buffer of its own: a float64 view needs an aligned offset.
+      resolve({ ...summary, latencies: new Float64Array(new Uint8Array(readFileSync(latencyFile)).buffer) });
+    });
+  });
+  result.catch(() => {});
+  await ready;
+  return { child, result };
 }
 
 function row(label: string, ns: Result, base: Result, field: keyof Result, unit: string, digits = 0): string {
@@ -179,6 +246,7 @@ function row(label: string, ns: Result, base: Result, field: keyof Result, unit:
 
 console.log('bench: event fan-out (one session, text deltas, WebSocket clients)');
 console.log(machineLine());
+console.log(`load average at start: ${loadLine()}`);
 for (const clients of CLIENTS) {
   // Throughput: as fast as the pipeline goes (fewer events at high fan-out keeps the run short).
   const count = clients >= 100 ? Math.round(THROUGHPUT_EVENTS / 3) : THROUGHPUT_EVENTS;
@@ -191,7 +259,10 @@ for (const clients of CLIENTS) {
   console.log(`${clients} client(s):`);
   console.log(row(`max events/s (${count} events)`, nsMax, baseMax, 'eventsPerSec', 'ev/s'));
   console.log(row('p50 latency @ max', nsMax, baseMax, 'p50', 'ms', 1));
+  console.log(row(`achieved events/s @ ${LATENCY_RATE}/s`, nsSteady, baseSteady, 'eventsPerSec', 'ev/s'));
   console.log(row(`p50 latency @ ${LATENCY_RATE}/s`, nsSteady, baseSteady, 'p50', 'ms', 2));
   console.log(row(`p99 latency @ ${LATENCY_RATE}/s`, nsSteady, baseSteady, 'p99', 'ms', 2));
+  console.log(row(`server CPU/event @ ${LATENCY_RATE}/s`, nsSteady, baseSteady, 'cpuUsPerEvent', 'µs', 0));
   console.log(row('server peak RSS @ max', nsMax, baseMax, 'rssMiB', 'MiB', 0));
 }
+console.log(`load average at end: ${loadLine()}`);
