@@ -1,10 +1,14 @@
 /**
  * Event fan-out: one session streaming text deltas to 1, 10 and 100 WebSocket clients.
- * Prints events/s sustained, p50/p99 latency from append to client receipt, and the server's
- * RSS, each next to a bare `ws` broadcast loop (no persistence) measured in the same run.
- * Clients run in up to four processes of their own (bench/support/client-swarm.ts).
+ * Prints events/s sustained, p50/p99 latency from append to client receipt, server CPU per event
+ * and the server's RSS, each next to a bare `ws` broadcast loop (no persistence) measured in the
+ * same run, as a ratio. Clients run in processes of their own (bench/support/client-swarm.ts).
+ * See bench/README.md for what each figure means.
  *
- *   npm run bench -- fanout        (or: node --import tsx bench/fanout.ts)
+ *   npm run bench                  (or: node --import tsx bench/fanout.ts)
+ *
+ * BENCH_CLIENTS=1,10,100  BENCH_EVENTS=30000 (full-speed run)  BENCH_SECONDS=5 (at 1,000/s)
+ * BENCH_SWARMS=2 (client processes)  BENCH_PROFILE=<dir> (node --cpu-prof of the Nightshift server)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,6 +23,7 @@ const CLIENTS = (process.env.BENCH_CLIENTS ?? '1,10,100').split(',').map(Number)
 const THROUGHPUT_EVENTS = Number(process.env.BENCH_EVENTS ?? 30_000);
 const LATENCY_RATE = 1000;
 const LATENCY_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP_SECONDS = 1;
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 const SWARMS = Number(process.env.BENCH_SWARMS ?? 2);
 
@@ -134,11 +139,13 @@ interface Result {
   cpuUsPerEvent: number;
 }
 
+/** `warmup`: events at the start whose latency is not counted (they still count for events/s). */
 async function run(
   make: () => Promise<Target>,
   clients: number,
   count: number,
   rate: number,
+  warmup = 0,
 ): Promise<Result> {
   const target = await make();
   // Clients live in processes of their own (a share each), so the client side is not what is
@@ -149,7 +156,7 @@ async function run(
   try {
     for (let k = 0; k < swarmCount; k++) {
       const share = Math.floor(clients / swarmCount) + (k < clients % swarmCount ? 1 : 0);
-      swarms.push(await spawnSwarm(target.wsUrl, share, count, path.join(scratch, `${k}.f64`)));
+      swarms.push(await spawnSwarm(target.wsUrl, share, count, warmup, path.join(scratch, `${k}.f64`)));
     }
     const cpuBefore = await cpuMsOf(target.child.pid!);
     const started = wallNow();
@@ -192,7 +199,13 @@ interface Swarm {
 }
 
 /** Starts a client swarm and resolves once all its sockets are open. */
-async function spawnSwarm(url: string, clients: number, count: number, latencyFile: string): Promise<Swarm> {
+async function spawnSwarm(
+  url: string,
+  clients: number,
+  count: number,
+  warmup: number,
+  latencyFile: string,
+): Promise<Swarm> {
   const child = spawn(
     process.execPath,
     [
@@ -202,6 +215,7 @@ async function spawnSwarm(url: string, clients: number, count: number, latencyFi
       url,
       String(clients),
       String(count),
+      String(warmup),
       latencyFile,
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
@@ -252,10 +266,11 @@ for (const clients of CLIENTS) {
   const count = clients >= 100 ? Math.round(THROUGHPUT_EVENTS / 3) : THROUGHPUT_EVENTS;
   const nsMax = await run(nightshift, clients, count, 0);
   const baseMax = await run(bareWs, clients, count, 0);
-  // Latency at a steady 1,000 events/s.
-  const n = LATENCY_RATE * LATENCY_SECONDS;
-  const nsSteady = await run(nightshift, clients, n, LATENCY_RATE);
-  const baseSteady = await run(bareWs, clients, n, LATENCY_RATE);
+  // Latency at a steady 1,000 events/s, after a second of warm-up that is not counted.
+  const warmup = LATENCY_RATE * WARMUP_SECONDS;
+  const n = LATENCY_RATE * LATENCY_SECONDS + warmup;
+  const nsSteady = await run(nightshift, clients, n, LATENCY_RATE, warmup);
+  const baseSteady = await run(bareWs, clients, n, LATENCY_RATE, warmup);
   console.log(`${clients} client(s):`);
   console.log(row(`max events/s (${count} events)`, nsMax, baseMax, 'eventsPerSec', 'ev/s'));
   console.log(row('p50 latency @ max', nsMax, baseMax, 'p50', 'ms', 1));
