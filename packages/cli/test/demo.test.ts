@@ -124,7 +124,8 @@ describe('nightshift demo (subprocess, real sandbox and OpenCode)', () => {
       'script',
       [
         '-qfec',
-        `${process.execPath} ${BIN} demo --port 0 --author "Grace Hopper <grace@example.com>"`,
+        // `exec`: a shell that stayed as the parent would itself die of the Ctrl-C (dash does not exec).
+        `exec ${process.execPath} ${BIN} demo --port 0 --author "Grace Hopper <grace@example.com>"`,
         '/dev/null',
       ],
       { env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] },
