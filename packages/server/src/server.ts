@@ -1,7 +1,7 @@
 import { accessSync, constants, mkdirSync, readFileSync, writeFileSync, unlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ import type { AgentRunner } from './sessions/agent-runner.js';
 import { createSandboxRunner } from './sandboxes/setup.js';
 import { attachBridge, authenticateBridge, BRIDGE_PATH, hashToken } from './sandboxes/bridge-endpoint.js';
 import type { LiveSandbox } from './sandboxes/live-sandbox.js';
+import { SandboxGate, SANDBOX_FORBIDDEN } from './sandboxes/sandbox-gate.js';
 import { createGitHttpHandler } from './scm/git-http.js';
 import { localGitDir } from './scm/local-repo.js';
 import { createApp } from './api/app.js';
@@ -97,7 +98,17 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     if (!session) return undefined;
     return { gitDir: await localGitDir(session.repo), pushableRef: `refs/heads/${session.branch}` };
   });
+  const gate = sandboxRunner
+    ? new SandboxGate((remote, local) => sandboxRunner.isSandboxPeer(remote, local))
+    : null;
   const server: Server = createServer((req, res) => {
+    if (gate?.refuses(req)) {
+      const { status, code, message } = SANDBOX_FORBIDDEN;
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { code, message } }));
+      return;
+    }
     if (req.url?.startsWith('/git/')) {
       gitHandler(req, res).catch((err) => {
         log.error({ err }, 'git request failed');
@@ -118,6 +129,10 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   });
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    if (gate?.refuses(req)) {
+      const { status, code, message } = SANDBOX_FORBIDDEN;
+      return refuse(socket, status, code, message);
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === BRIDGE_PATH) {
       const peer = sandboxRunner && authenticateBridge(req, (hash) => sandboxRunner.peerFor(hash));
@@ -213,7 +228,7 @@ function prepareDataDir(dir: string): void {
 
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
   const body = JSON.stringify({ error: { code, message } });
-  const reason = status === 404 ? 'Not Found' : status === 401 ? 'Unauthorized' : 'Bad Request';
+  const reason = STATUS_CODES[status] ?? 'Error';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );

@@ -136,15 +136,56 @@ describe('a sandbox', () => {
   it.todo(
     'keeps the sandbox token out of the agent’s reach: today OpenCode and the commands it runs share the ' +
       'supervisor’s uid and pid namespace, so `cat /proc/1/environ` (bwrap) or /proc/2/environ (the ' +
-      'supervisor) shows NIGHTSHIFT_SANDBOX_TOKEN, NIGHTSHIFT_GIT_PASSWORD and the provider key',
+      'supervisor) shows NIGHTSHIFT_SANDBOX_TOKEN and NIGHTSHIFT_GIT_PASSWORD. They reach only this ' +
+      'session’s own bridge and branch (the API refuses sandboxes), but an agent could speak as its bridge',
   );
   it.todo(
     'keeps the provider API key out of the agent’s environment: OpenCode reads it from its own environment ' +
       '(NIGHTSHIFT_OC_OPENAI_COMPATIBLE_API_KEY), which every command the agent runs inherits; needs a ' +
       'key-injecting model proxy outside the sandbox',
   );
-  it.todo(
-    'keeps the control plane’s API out of the agent’s reach: sandboxes share the host network and local ' +
-      'mode has no login, so `curl http://127.0.0.1:<port>/api/sessions` lists every session and its timeline',
-  );
+  it('cannot use the control plane’s API, though its bridge and git endpoint work', async () => {
+    const other = await api.createSession(makeRepoWithFiles({ 'README.md': 'someone else\n' }));
+    const session = await api.createSession(makeRepoWithFiles({ 'README.md': 'api\n' }));
+    const { port } = new URL(server.url);
+    // Raw HTTP over bash's /dev/tcp: nothing in the sandbox needs curl for this.
+    const request = (name: string, head: string, body = '') =>
+      `echo "== ${name}"; exec 3<>/dev/tcp/127.0.0.1/${port}; ` +
+      `printf '${head}\\r\\nHost: x\\r\\nConnection: close\\r\\ncontent-type: application/json\\r\\ncontent-length: ${body.length}\\r\\n\\r\\n${body}' >&3; ` +
+      `cat <&3; echo; exec 3<&-`;
+    const prompt = JSON.stringify({
+      text: 'from a sandbox',
+      author: { name: 'Mallory', email: 'm@example.com' },
+    });
+    const output = await agentRuns(
+      session.id,
+      '[api-probe]',
+      [
+        request('list', 'GET /api/sessions HTTP/1.1'),
+        request('events', `GET /api/sessions/${other.id}/events HTTP/1.1`),
+        request('prompt', `POST /api/sessions/${other.id}/prompts HTTP/1.1`, prompt),
+        request(
+          'ws',
+          `GET /api/sessions/${other.id}/ws HTTP/1.1\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Version: 13\\r\\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==`,
+        ),
+        request('ui', 'GET / HTTP/1.1'),
+      ].join('; '),
+    );
+    const sections = output.split(/^== /m).slice(1);
+    expect(sections.map((s) => s.slice(0, s.indexOf('\n')))).toEqual([
+      'list',
+      'events',
+      'prompt',
+      'ws',
+      'ui',
+    ]);
+    for (const section of sections) {
+      expect(section).toMatch(/^HTTP\/1\.1 403/m);
+      expect(section).toContain('sandbox_forbidden');
+    }
+    expect(output).not.toContain('"sessions"'); // no session listing came back
+    // Nothing happened to the other session, and the API still answers everyone else.
+    expect((await api.events(other.id)).filter((e) => e.type === 'prompt_queued')).toEqual([]);
+    expect((await fetch(`${server.url}/api/sessions`)).status).toBe(200);
+  }, 150_000);
 });

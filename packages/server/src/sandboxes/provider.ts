@@ -11,6 +11,12 @@ export interface SandboxProvider {
   adopt(sandboxId: string, handle: string): SandboxHandle | undefined;
   /** Removes what the session's sandboxes left on disk (its workspace). */
   discard(sessionId: string): Promise<void>;
+  /**
+   * Whether the client at the other end of a TCP connection to the control plane runs in one of
+   * this provider's sandboxes (so it may use only the sandbox routes). Providers whose sandboxes
+   * cannot reach the control plane except through the bridge leave it out.
+   */
+  ownsPeer?(remote: Endpoint, local: Endpoint): boolean;
 }
 
 export interface ProviderCapabilities {
@@ -39,4 +45,10 @@ export interface SandboxHandle {
   /** The supervisor's own output (last lines), for error reports. */
   output(): Promise<string>;
   kill(): Promise<void>;
+}
+
+/** One end of a TCP connection as Node reports it (`socket.remoteAddress`, `remotePort` …). */
+export interface Endpoint {
+  address: string;
+  port: number;
 }

@@ -8,7 +8,7 @@ import type {
   RunContext,
   SessionContext,
 } from '../sessions/agent-runner.js';
-import type { SandboxHandle, SandboxProvider } from './provider.js';
+import type { Endpoint, SandboxHandle, SandboxProvider } from './provider.js';
 import { LiveSandbox } from './live-sandbox.js';
 import { hashToken, sameHash, type BridgePeer } from './bridge-endpoint.js';
 import { newId } from '../ids.js';
@@ -64,6 +64,11 @@ export class SandboxRunner implements AgentRunner {
       adopted += 1;
     }
     return adopted;
+  }
+
+  /** Whether a client of the control plane runs inside one of the provider's sandboxes. */
+  isSandboxPeer(remote: Endpoint, local: Endpoint): boolean {
+    return this.options.provider.ownsPeer?.(remote, local) ?? false;
   }
 
   /** Bridge authentication: the live sandbox whose token this is. */

@@ -14,7 +14,14 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Logger } from '../../log.js';
-import type { ProviderCapabilities, SandboxHandle, SandboxProvider, SandboxSpec } from '../provider.js';
+import type {
+  Endpoint,
+  ProviderCapabilities,
+  SandboxHandle,
+  SandboxProvider,
+  SandboxSpec,
+} from '../provider.js';
+import { SandboxPeers } from './sandbox-peers.js';
 import { bwrapArgs, SANDBOX_STATE, SANDBOX_WORKSPACE } from './bwrap-args.js';
 import { CgroupLimits, type ResourceLimits } from './cgroup-limits.js';
 
@@ -32,6 +39,9 @@ export interface LocalProviderOptions {
   log: Logger;
 }
 
+/** How many host uids sandboxes use, from `uidBase` on. */
+const UID_COUNT = 60_000;
+
 const SYSTEM_DIRS = ['/usr', '/etc', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/opt'];
 
 /**
@@ -43,6 +53,9 @@ export class LocalProvider implements SandboxProvider {
   readonly name = 'local';
   readonly capabilities: ProviderCapabilities;
   private readonly root: string;
+  private readonly peers: SandboxPeers;
+  /** Launcher pids of the sandboxes alive now (started or adopted by this process). */
+  private readonly launchers = new Set<number>();
 
   constructor(private readonly options: LocalProviderOptions) {
     this.root = path.join(options.dataDir, 'sandboxes');
@@ -53,6 +66,10 @@ export class LocalProvider implements SandboxProvider {
       chmodSync(options.dataDir, 0o711);
       chmodSync(this.root, 0o711);
     }
+    this.peers = new SandboxPeers(
+      isRoot() ? { first: options.uidBase, count: UID_COUNT } : null,
+      () => this.launchers,
+    );
     this.capabilities = {
       isolation: options.unisolated ? 'none' : 'bubblewrap',
       snapshots: false,
@@ -152,6 +169,10 @@ export class LocalProvider implements SandboxProvider {
     return this.handle(sandboxId, pid, logFile, exited);
   }
 
+  ownsPeer(remote: Endpoint, local: Endpoint): boolean {
+    return this.peers.isSandbox(remote, local);
+  }
+
   async discard(sessionId: string): Promise<void> {
     await rm(path.join(this.root, sessionId), { recursive: true, force: true });
   }
@@ -162,6 +183,8 @@ export class LocalProvider implements SandboxProvider {
     logFile: string,
     exited: Promise<{ code: number | null; signal: string | null }>,
   ): SandboxHandle {
+    this.launchers.add(pid);
+    void exited.then(() => this.launchers.delete(pid));
     return {
       sandboxId,
       handle: JSON.stringify({ pid, logFile }),
@@ -201,7 +224,7 @@ export class LocalProvider implements SandboxProvider {
   }
 
   private uidFor(sessionId: string): { uid: number; gid: number } {
-    const n = createHash('sha256').update(sessionId).digest().readUInt32BE(0) % 60_000;
+    const n = createHash('sha256').update(sessionId).digest().readUInt32BE(0) % UID_COUNT;
     return { uid: this.options.uidBase + n, gid: this.options.uidBase + n };
   }
 }

@@ -1,0 +1,50 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { BRIDGE_PATH } from './bridge-endpoint.js';
+import type { Endpoint } from './provider.js';
+
+/** The only routes a sandbox may use: its bridge and the git endpoint for local repositories. */
+export function isSandboxRoute(pathname: string): boolean {
+  return pathname === BRIDGE_PATH || pathname.startsWith('/git/');
+}
+
+export const SANDBOX_FORBIDDEN = {
+  status: 403,
+  code: 'sandbox_forbidden',
+  message: 'a sandbox may not use the control plane’s API; only its bridge and git endpoints answer it',
+} as const;
+
+/**
+ * Keeps agents away from the API: in local mode it needs no login, so an agent that reached it
+ * could read every session and prompt in anyone's name. Who is at the other end is decided once
+ * per connection (keep-alive requests reuse the answer).
+ */
+export class SandboxGate {
+  private readonly verdicts = new WeakMap<Socket, boolean>();
+
+  constructor(private readonly isSandboxPeer: (remote: Endpoint, local: Endpoint) => boolean) {}
+
+  refuses(req: IncomingMessage): boolean {
+    if (isSandboxRoute(new URL(req.url ?? '/', 'http://localhost').pathname)) return false;
+    return this.fromSandbox(req.socket);
+  }
+
+  private fromSandbox(socket: Socket): boolean {
+    let verdict = this.verdicts.get(socket);
+    if (verdict === undefined) {
+      const { remoteAddress, remotePort, localAddress, localPort } = socket;
+      verdict =
+        remoteAddress === undefined ||
+        remotePort === undefined ||
+        localAddress === undefined ||
+        localPort === undefined
+          ? true // already closed: nobody to answer
+          : this.isSandboxPeer(
+              { address: remoteAddress, port: remotePort },
+              { address: localAddress, port: localPort },
+            );
+      this.verdicts.set(socket, verdict);
+    }
+    return verdict;
+  }
+}
