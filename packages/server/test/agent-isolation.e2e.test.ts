@@ -135,9 +135,11 @@ describe('a sandbox', () => {
   // Known gaps, found by probing from inside a sandbox:
   it.todo(
     'keeps the sandbox token out of the agent’s reach: today OpenCode and the commands it runs share the ' +
-      'supervisor’s uid and pid namespace, so `cat /proc/1/environ` (bwrap) or /proc/2/environ (the ' +
-      'supervisor) shows NIGHTSHIFT_SANDBOX_TOKEN and NIGHTSHIFT_GIT_PASSWORD. They reach only this ' +
-      'session’s own bridge and branch (the API refuses sandboxes), but an agent could speak as its bridge',
+      'supervisor’s uid and pid namespace, so /proc/2/environ (the supervisor) shows ' +
+      'NIGHTSHIFT_SANDBOX_TOKEN and NIGHTSHIFT_GIT_PASSWORD. They reach only this session’s own bridge and ' +
+      'branch (the API refuses sandboxes). Tried: jailing the agent in a nested user+pid namespace fails, ' +
+      'a new /proc cannot be mounted under bubblewrap’s read-only /proc overmounts; git’s own processes ' +
+      'would still carry the credentials while they fetch and push',
   );
   it.todo(
     'keeps the provider API key out of the agent’s environment: OpenCode reads it from its own environment ' +
