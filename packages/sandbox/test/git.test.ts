@@ -173,6 +173,33 @@ describe('git over file://', () => {
     expect(result.commit).toMatchObject({ message: 'unpushed', pushed: true });
   });
 
+  it('runs none of the repository’s hooks and pushes to the real origin even when the agent repointed it', async () => {
+    const { bare, opts, workspace } = await fixture();
+    await checkout(opts);
+    const ran = path.join(root, `hooks-ran-${n}`);
+    const decoy = await createBareRepo(root, `decoy${n}`, { files: { 'README.md': 'decoy\n' } });
+    const result = await prompt(opts, alice, 'with hooks', async () => {
+      // What husky leaves behind after `npm install`, with hooks that would refuse the work.
+      await fs.mkdir(path.join(workspace, '.husky'));
+      for (const hook of ['pre-commit', 'commit-msg', 'pre-push', 'post-checkout', 'reference-transaction'])
+        await fs.writeFile(
+          path.join(workspace, '.husky', hook),
+          `#!/bin/sh\necho ${hook} >> ${ran}\nexit 1\n`,
+          {
+            mode: 0o755,
+          },
+        );
+      await git(['config', 'core.hooksPath', '.husky'], workspace);
+      await git(['config', 'core.fsmonitor', `echo fsmonitor >> ${ran}; false`], workspace);
+      await git(['remote', 'set-url', 'origin', `file://${decoy}`], workspace);
+      await fs.writeFile(path.join(workspace, 'work.txt'), 'the agent’s work\n');
+    });
+    expect(result).toMatchObject({ ok: true, commit: { pushed: true, author: alice } });
+    expect(await git(['show', `${opts.branch}:work.txt`], bare)).toBe('the agent’s work');
+    await expect(git(['rev-parse', '--verify', opts.branch], decoy)).rejects.toThrow();
+    await expect(fs.readFile(ran, 'utf8')).rejects.toThrow(); // no hook ran at all
+  });
+
   it('refuses to push to the base branch', async () => {
     const { opts, workspace } = await fixture();
     await checkout({ ...opts, branch: 'main' });

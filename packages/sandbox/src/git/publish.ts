@@ -56,8 +56,9 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   if (head === published) return { ok: true, commit: null };
   // Something to publish: this prompt's commit(s), or earlier ones whose push failed.
   const info = await commitInfo(options, head);
+  // To the origin's URL as the control plane gave it, not `origin`: the agent can repoint that.
   const pushed = await tryGit(
-    ['push', '--quiet', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`],
+    ['push', '--quiet', '--porcelain', '--no-verify', options.remote.url, `HEAD:refs/heads/${branch}`],
     workspace,
     git,
   );

@@ -27,6 +27,37 @@ export interface GitResult {
 
 const MAX_BUFFER = 64 * 1024 * 1024;
 
+/**
+ * Settings every git call of ours runs with, whatever the workspace's config says. The repository's
+ * hooks are not ours to run: a husky pre-push that runs the test suite, or an LFS hook in a sandbox
+ * without git-lfs, would hold back or fail the push of the agent's work. Nor is a filesystem
+ * monitor command someone put in `.git/config` (the agent can write there).
+ */
+const OVERRIDES: ReadonlyArray<readonly [string, string]> = [
+  ['core.hooksPath', '/dev/null'],
+  ['core.fsmonitor', 'false'],
+];
+
+/**
+ * Adds config entries through GIT_CONFIG_COUNT/KEY_n/VALUE_n (git reads them like `-c`, above the
+ * repository's config), after any the environment already carries (the credential header).
+ */
+export function withConfig(
+  env: Record<string, string | undefined>,
+  entries: ReadonlyArray<readonly [string, string]>,
+): Record<string, string | undefined> {
+  const count = Number(env.GIT_CONFIG_COUNT ?? 0) || 0;
+  const out: Record<string, string | undefined> = {
+    ...env,
+    GIT_CONFIG_COUNT: String(count + entries.length),
+  };
+  entries.forEach(([key, value], i) => {
+    out[`GIT_CONFIG_KEY_${count + i}`] = key;
+    out[`GIT_CONFIG_VALUE_${count + i}`] = value;
+  });
+  return out;
+}
+
 /** Runs git; resolves with its output and exit code (never rejects on a non-zero exit). */
 export function tryGit(
   args: string[],
@@ -38,7 +69,7 @@ export function tryGit(
     execFile(
       'git',
       args,
-      { cwd, env: { ...process.env, ...git.env, ...extraEnv }, maxBuffer: MAX_BUFFER },
+      { cwd, env: withConfig({ ...process.env, ...git.env, ...extraEnv }, OVERRIDES), maxBuffer: MAX_BUFFER },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') {
           reject(new GitError(scrub(`git ${args[0]}: ${error.message}`, git.secrets), null));
