@@ -17,6 +17,7 @@ import { buildOpenCodeConfig, resolveOpenCodeBinary } from '../packages/sandbox/
 import { openCodeEnvironment } from '../packages/sandbox/src/opencode/server-process.js';
 import { startServer } from '../packages/server/src/server.js';
 import { machineLine } from './support/machine.js';
+import { ensureBuilt } from '../scripts/build.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const MODEL = `openai-compatible/${DEMO_MODEL_ID}`;
@@ -24,6 +25,7 @@ const PROMPT = 'Write the demo file.';
 
 type Marks = Record<string, number>;
 
+await ensureBuilt(); // the sandboxes run the compiled supervisor
 const model = await startModelServer({ respond: demoResponder, models: [DEMO_MODEL_ID] });
 const repo = makeRepository();
 

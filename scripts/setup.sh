@@ -56,6 +56,9 @@ else
   npm install --no-audit --no-fund --loglevel=error
 fi
 
+say "compiling the TypeScript packages…"
+node scripts/build.mjs >/dev/null
+
 say "building the web UI…"
 # Vite's chatter goes to a log; only a failure is worth showing.
 build_log="$(mktemp)"

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
@@ -5,6 +6,10 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   root: import.meta.dirname,
   plugins: [react()],
+  // The protocol's sources, not its compiled dist/ (built for Node, maybe not built yet).
+  resolve: {
+    alias: { '@nightshift/protocol': path.resolve(import.meta.dirname, '..', 'protocol', 'src', 'index.ts') },
+  },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
   server: {
     proxy: { '/api': { target: 'http://127.0.0.1:7070', ws: true } },

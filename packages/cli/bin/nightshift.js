@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is TypeScript, run through tsx's loader so there is no build step.
-import { register } from 'tsx/esm/api';
+// Thin launcher: compiles the TypeScript packages when a source changed since the last build (a
+// fraction of a second, see scripts/build.mjs), then runs the CLI on plain Node.
+import { ensureBuilt } from '../../../scripts/build.mjs';
 
-register();
-const { main } = await import('../src/main.ts');
+await ensureBuilt();
+const { main } = await import('../dist/main.js');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,6 +1,6 @@
 /**
  * The sandbox's entry point, started by the control plane's provider inside the sandbox:
- *   node --import tsx packages/sandbox/src/main.ts
+ *   node packages/sandbox/dist/main.js   (compiled by scripts/build.mjs)
  * configured entirely by environment variables (packages/sandbox/README.md).
  */
 import { BridgeClient } from './bridge/client.js';

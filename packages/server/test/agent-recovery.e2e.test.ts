@@ -233,7 +233,7 @@ describe('a sandbox that crashes or freezes', () => {
   it('a killed supervisor fails the running prompt with the reason, and the next prompt gets a fresh sandbox', async () => {
     const failed = await failsThenRecovers('crash', (sessionId) => {
       const procs = sandboxProcesses(stack.server.dataDir, sessionId);
-      const supervisor = procs.find((p) => p.cmdline.includes('packages/sandbox/src/main.ts'));
+      const supervisor = procs.find((p) => p.cmdline.includes('packages/sandbox/dist/main.js'));
       expect(supervisor).toBeDefined();
       process.kill(supervisor!.pid, 'SIGKILL');
     });
