@@ -99,7 +99,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     return { gitDir: await localGitDir(session.repo), pushableRef: `refs/heads/${session.branch}` };
   });
   const gate = sandboxRunner
-    ? new SandboxGate((remote, local) => sandboxRunner.isSandboxPeer(remote, local))
+    ? new SandboxGate(
+        (remote, local) => sandboxRunner.isSandboxPeer(remote, local),
+        (request) =>
+          log.warn(request, 'refused a request from inside a sandbox: sandboxes may not use the API'),
+      )
     : null;
   const server: Server = createServer((req, res) => {
     if (gate?.refuses(req)) {

@@ -8,7 +8,8 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findClientSocket, localClientSocket, procEndpoint } from '../src/sandboxes/local/socket-table.js';
 import { SandboxPeers } from '../src/sandboxes/local/sandbox-peers.js';
-import { isSandboxRoute } from '../src/sandboxes/sandbox-gate.js';
+import { isSandboxRoute, SandboxGate } from '../src/sandboxes/sandbox-gate.js';
+import { createServer as createHttpServer, Agent, request } from 'node:http';
 
 const servers: Server[] = [];
 afterEach(() => {
@@ -155,5 +156,42 @@ describe('a sandbox peer', () => {
     expect(isSandboxRoute('/git/ses_1.git/info/refs')).toBe(true);
     for (const p of ['/api/sessions', '/api/sessions/ses_1/ws', '/api/health', '/', '/sessions/ses_1'])
       expect(isSandboxRoute(p), p).toBe(false);
+  });
+});
+
+describe('the sandbox gate', () => {
+  it('refuses a sandbox everything but its routes, and reports it once per connection', async () => {
+    const reports: Array<{ method: string; path: string }> = [];
+    const fromSandbox = new Set<number>(); // client ports taken for sandboxes
+    let asSandbox = true;
+    const gate = new SandboxGate(
+      (remote) => fromSandbox.has(remote.port),
+      (r) => reports.push(r),
+    );
+    const server = createHttpServer((req, res) => res.writeHead(gate.refuses(req) ? 403 : 200).end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const get = (path: string, method = 'GET') =>
+        new Promise<number>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, path, method, agent }, (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          });
+          req.on('socket', (s) => s.once('connect', () => asSandbox && fromSandbox.add(s.localPort!)));
+          req.on('error', reject).end();
+        });
+      expect(await get('/api/sessions?token=secret')).toBe(403);
+      expect(await get('/api/sessions/ses_1/prompts', 'POST')).toBe(403);
+      expect(await get('/git/ses_1.git/info/refs')).toBe(200);
+      expect(reports).toEqual([{ method: 'GET', path: '/api/sessions' }]); // no query: it may hold secrets
+      agent.destroy();
+      // Anyone else is let through.
+      asSandbox = false;
+      expect(await get('/api/sessions')).toBe(200);
+    } finally {
+      server.close();
+    }
   });
 });

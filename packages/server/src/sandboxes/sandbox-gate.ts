@@ -21,12 +21,22 @@ export const SANDBOX_FORBIDDEN = {
  */
 export class SandboxGate {
   private readonly verdicts = new WeakMap<Socket, boolean>();
+  private readonly reported = new WeakSet<Socket>();
 
-  constructor(private readonly isSandboxPeer: (remote: Endpoint, local: Endpoint) => boolean) {}
+  constructor(
+    private readonly isSandboxPeer: (remote: Endpoint, local: Endpoint) => boolean,
+    /** Told once per connection, so an agent that keeps trying cannot flood the log. */
+    private readonly onRefused: (request: { method: string; path: string }) => void = () => {},
+  ) {}
 
   refuses(req: IncomingMessage): boolean {
-    if (isSandboxRoute(new URL(req.url ?? '/', 'http://localhost').pathname)) return false;
-    return this.fromSandbox(req.socket);
+    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+    if (isSandboxRoute(pathname) || !this.fromSandbox(req.socket)) return false;
+    if (!this.reported.has(req.socket)) {
+      this.reported.add(req.socket);
+      this.onRefused({ method: req.method ?? 'GET', path: pathname });
+    }
+    return true;
   }
 
   private fromSandbox(socket: Socket): boolean {
