@@ -4,6 +4,7 @@ import type { SandboxRepo } from '../store/store.js';
 import type { PromptJob, PromptResult, SessionContext } from '../sessions/agent-runner.js';
 import type { SandboxHandle } from './provider.js';
 import type { BridgePeer } from './bridge-endpoint.js';
+import { browseUrls } from '../scm/browse-urls.js';
 
 export interface LiveSandboxOptions {
   sandboxId: string;
@@ -16,8 +17,6 @@ export interface LiveSandboxOptions {
   adopted: boolean;
   sandboxes: SandboxRepo;
   log: Logger;
-  /** Where the web UI can show a branch, if the origin has a browsable URL. */
-  branchUrl: (branch: string) => string | null;
   /** Whether the session already shows its branch as an artifact (it is announced once). */
   hasBranchArtifact: () => Promise<boolean>;
 }
@@ -266,15 +265,17 @@ export class LiveSandbox implements BridgePeer {
     commit: CommitInfo | null,
   ): Promise<void> {
     if (commit && this.ctx) {
+      const browse = commit.remoteUrl ? browseUrls(commit.remoteUrl) : null;
       await this.ctx.addArtifact({
         type: 'commit',
-        url: null,
+        // Only a pushed commit is there to be looked at on the host.
+        url: commit.pushed ? (browse?.commit(commit.sha) ?? null) : null,
         data: { ...commit, messageId },
       });
       if (commit.pushed && !(await this.options.hasBranchArtifact())) {
         await this.ctx.addArtifact({
           type: 'branch',
-          url: this.options.branchUrl(commit.branch),
+          url: browse?.branch(commit.branch) ?? null,
           data: { branch: commit.branch, sha: commit.sha, messageId },
         });
       }

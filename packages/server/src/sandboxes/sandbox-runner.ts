@@ -230,7 +230,6 @@ export class SandboxRunner implements AgentRunner {
       adopted,
       sandboxes: this.options.store.sandboxes,
       log: this.options.log,
-      branchUrl: () => null,
       hasBranchArtifact: async () =>
         (await this.options.store.artifacts.list(sessionId)).some((a) => a.type === 'branch'),
     });
