@@ -87,7 +87,11 @@ export function SessionPage({ sessionId, me }: { sessionId: string; me: Author |
       )}
       <div className="session-body">
         <div className="session-main">
-          <Timeline timeline={timeline} messages={model.messages} />
+          <Timeline
+            timeline={timeline}
+            messages={model.messages}
+            repo={session ? { repo: session.repo, baseBranch: session.baseBranch } : null}
+          />
           <SandboxBar sandbox={timeline.sandbox} />
           <QueueList
             queued={timeline.queued}

@@ -3,14 +3,17 @@ import type { Message } from '@nightshift/protocol';
 import type { TimelineState } from './reducer.js';
 import { TimelineRow, type RowContext } from './rows.js';
 import { VirtualList } from './VirtualList.js';
+import type { ArtifactRepo } from './ArtifactEntry.js';
 
 /** The session's timeline: an ARIA log of every prompt and what the agent did about it. */
 export function Timeline({
   timeline,
   messages,
+  repo,
 }: {
   timeline: TimelineState;
   messages: ReadonlyMap<string, Message>;
+  repo: ArtifactRepo | null;
 }) {
   // Kept here, not in the rows, because rows unmount when scrolled out of the window.
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
@@ -23,7 +26,7 @@ export function Timeline({
       }),
     [],
   );
-  const ctx: RowContext = { messages, expanded, toggle };
+  const ctx: RowContext = { messages, expanded, toggle, repo };
   const { rows } = timeline;
 
   if (rows.size === 0) {

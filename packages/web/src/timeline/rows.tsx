@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Message } from '@nightshift/protocol';
-import type { ArtifactRow, OutcomeRow, PromptRow, Row, SandboxRow, StepRow, ToolRow } from './types.js';
+import type { OutcomeRow, PromptRow, Row, SandboxRow, StepRow, ToolRow } from './types.js';
+import { ArtifactEntry, type ArtifactRepo } from './ArtifactEntry.js';
 import { Markdown } from './Markdown.js';
 import {
   formatCost,
@@ -15,6 +16,8 @@ export interface RowContext {
   messages: ReadonlyMap<string, Message>;
   expanded: ReadonlySet<string>;
   toggle(key: string): void;
+  /** Null until the session has loaded. */
+  repo: ArtifactRepo | null;
 }
 
 export function TimelineRow({ row, ctx }: { row: Row; ctx: RowContext }) {
@@ -36,7 +39,7 @@ export function TimelineRow({ row, ctx }: { row: Row; ctx: RowContext }) {
     case 'sandbox':
       return <SandboxEntry row={row} />;
     case 'artifact':
-      return <ArtifactEntry row={row} />;
+      return <ArtifactEntry artifact={row.artifact} repo={ctx.repo} />;
     case 'notice':
       return <div className={`entry notice ${row.tone === 'error' ? 'error-text' : ''}`}>{row.text}</div>;
   }
@@ -151,45 +154,4 @@ function SandboxEntry({ row }: { row: SandboxRow }) {
         ))}
     </div>
   );
-}
-
-function ArtifactEntry({ row }: { row: ArtifactRow }) {
-  const a = row.artifact;
-  const data = a.data as Record<string, unknown>;
-  const str = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : undefined);
-  const link = (label: string) =>
-    a.url ? (
-      <a href={a.url} target="_blank" rel="noopener noreferrer">
-        {label}
-      </a>
-    ) : (
-      <span>{label}</span>
-    );
-  switch (a.type) {
-    case 'branch':
-      return <div className="entry artifact">Pushed branch {link(str('branch') ?? 'branch')}</div>;
-    case 'commit': {
-      const sha = str('sha')?.slice(0, 8) ?? 'commit';
-      return (
-        <div className="entry artifact">
-          Commit <code>{link(sha)}</code> {str('message') ?? str('subject') ?? ''}
-        </div>
-      );
-    }
-    case 'pull_request':
-      return (
-        <div className="entry artifact">Pull request {link(str('title') ?? (a.url ? a.url : 'opened'))}</div>
-      );
-    case 'screenshot':
-      return (
-        <figure className="entry artifact screenshot">
-          {a.url && (
-            <a href={a.url} target="_blank" rel="noopener noreferrer">
-              <img src={a.url} alt={str('caption') ?? 'Screenshot'} loading="lazy" />
-            </a>
-          )}
-          <figcaption>{str('caption') ?? 'Screenshot'}</figcaption>
-        </figure>
-      );
-  }
 }

@@ -1,0 +1,119 @@
+import { useEffect, useRef, useState } from 'react';
+import type { Artifact } from '@nightshift/protocol';
+import { branchDiffCommand, localRepoPath, shortSha, showCommitCommand } from './git-hints.js';
+
+/** The session an artifact belongs to, as far as showing where its commits are goes. */
+export interface ArtifactRepo {
+  repo: string;
+  baseBranch: string;
+}
+
+/**
+ * A commit, branch, pull request or screenshot the agent left. A commit or branch links to the
+ * git host's page when the server knows one; in a local repository, a command to look at it
+ * there takes the link's place.
+ */
+export function ArtifactEntry({ artifact: a, repo }: { artifact: Artifact; repo: ArtifactRepo | null }) {
+  const data = a.data as Record<string, unknown>;
+  const str = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : undefined);
+  const local = repo ? localRepoPath(repo.repo) : null;
+  const link = (label: string, title?: string) =>
+    a.url ? (
+      <a href={a.url} target="_blank" rel="noopener noreferrer" title={title}>
+        {label}
+      </a>
+    ) : (
+      <span title={title}>{label}</span>
+    );
+  switch (a.type) {
+    case 'branch': {
+      const branch = str('branch');
+      return (
+        <div className="entry artifact">
+          <div className="artifact-line">
+            <span className="artifact-kind">Pushed branch</span> <code>{link(branch ?? 'branch')}</code>
+          </div>
+          {!a.url && local && branch && repo && (
+            <CopyCommand command={branchDiffCommand(local, repo.baseBranch, branch)} />
+          )}
+        </div>
+      );
+    }
+    case 'commit': {
+      const sha = str('sha');
+      // Unpushed, the commit exists only in the sandbox: no command would find it.
+      const pushed = data.pushed !== false;
+      return (
+        <div className="entry artifact">
+          <div className="artifact-line">
+            <span className="artifact-kind">Commit</span>{' '}
+            <code>{link(sha ? shortSha(sha) : 'commit', sha)}</code>{' '}
+            <span className="artifact-message">{str('message')?.split('\n')[0] ?? ''}</span>
+            {!pushed && <span className="badge">not pushed</span>}
+          </div>
+          {!a.url && local && sha && pushed && <CopyCommand command={showCommitCommand(local, sha)} />}
+        </div>
+      );
+    }
+    case 'pull_request':
+      return (
+        <div className="entry artifact">
+          <span className="artifact-kind">Pull request</span>{' '}
+          {link(str('title') ?? (a.url ? a.url : 'opened'))}
+        </div>
+      );
+    case 'screenshot':
+      return (
+        <figure className="entry artifact screenshot">
+          {a.url && (
+            <a href={a.url} target="_blank" rel="noopener noreferrer">
+              <img src={a.url} alt={str('caption') ?? 'Screenshot'} loading="lazy" />
+            </a>
+          )}
+          <figcaption>{str('caption') ?? 'Screenshot'}</figcaption>
+        </figure>
+      );
+  }
+}
+
+/**
+ * A shell command with a Copy button. The clipboard API exists only in secure contexts, and
+ * Nightshift is often opened over plain http on a LAN address: there the text is selected
+ * instead, one keystroke from copied.
+ */
+function CopyCommand({ command }: { command: string }) {
+  const [copied, setCopied] = useState(false);
+  const text = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!copied) return;
+    const t = setTimeout(() => setCopied(false), 2000);
+    return () => clearTimeout(t);
+  }, [copied]);
+
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(command);
+      setCopied(true);
+    } catch {
+      const range = document.createRange();
+      range.selectNodeContents(text.current!);
+      const selection = window.getSelection();
+      selection?.removeAllRanges();
+      selection?.addRange(range);
+    }
+  }
+
+  return (
+    <div className="copy-command">
+      <code ref={text}>{command}</code>
+      <button
+        type="button"
+        className="button small"
+        onClick={() => void copy()}
+        aria-label={`Copy: ${command}`}
+      >
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+    </div>
+  );
+}
