@@ -69,6 +69,7 @@ function view(s: TimelineState) {
     held: [...s.held.keys()],
     rows: s.rows.toArray(),
     queued: s.queued,
+    pending: [...s.pending.values()],
     running: s.running,
     totals: s.totals,
   };
@@ -79,7 +80,9 @@ describe('timeline reducer', () => {
     const s = reduceAll(script);
     expect(s.seq).toBe(9);
     const rows = s.rows.toArray();
-    expect(rows.map((r) => r.kind)).toEqual(['prompt', 'text', 'tool', 'step', 'prompt', 'outcome']);
+    // m2, sent while m1 ran, waits off the timeline until it starts.
+    expect(rows.map((r) => r.kind)).toEqual(['prompt', 'text', 'tool', 'step', 'outcome']);
+    expect(promptOf(s, 'm2')).toMatchObject({ status: 'queued' });
     expect(rows[0]).toMatchObject({ kind: 'prompt', messageId: 'm1', status: 'completed', author });
     expect(rows[1]).toMatchObject({ kind: 'text', text: 'Hello, world' });
     // The completed state keeps the input sent with the pending state.
@@ -173,14 +176,54 @@ describe('timeline reducer', () => {
     expect(s.queued).toEqual(['c']);
     expect(s.running).toBeNull();
     const rows = s.rows.toArray();
-    expect(rows.find((r) => r.kind === 'prompt' && r.messageId === 'b')).toMatchObject({
-      status: 'cancelled',
-    });
-    expect(rows.at(-1)).toMatchObject({
+    // b, cancelled while a ran, follows a's outcome; c still waits for its turn.
+    expect(rows.map((r) => r.key)).toEqual(['p:a', expect.stringMatching(/^o:a:/), 'p:b']);
+    expect(rows[1]).toMatchObject({
       kind: 'outcome',
       outcome: 'failed',
       error: expect.stringContaining('NIGHTSHIFT_MODEL'),
     });
+    expect(rows[2]).toMatchObject({ status: 'cancelled' });
+    expect(promptOf(s, 'c')).toMatchObject({ status: 'queued' });
+  });
+
+  it('shows a prompt sent while another runs only when it starts, below the earlier work', () => {
+    const s = reduceAll(
+      events(
+        { type: 'prompt_queued', data: { messageId: 'a', author, position: 0, text: 'First' } },
+        { type: 'prompt_started', data: { messageId: 'a' } },
+        text('a', 'p1', 'Working on the first'),
+        { type: 'prompt_queued', data: { messageId: 'b', author, position: 1, text: 'Second' } },
+        text('a', 'p1', ' and done.'),
+        { type: 'prompt_completed', data: { messageId: 'a', outcome: 'completed' } },
+        { type: 'prompt_started', data: { messageId: 'b' } },
+        text('b', 'p2', 'Now the second.'),
+      ),
+    );
+    expect(s.rows.toArray().map((r) => r.key)).toEqual([
+      'p:a',
+      't:a:p1',
+      expect.stringMatching(/^o:a:/),
+      'p:b',
+      't:b:p2',
+    ]);
+    expect(promptOf(s, 'b')).toMatchObject({ status: 'running', text: 'Second' });
+    expect(s.pending.size).toBe(0);
+  });
+
+  it('puts a prompt cancelled while nothing runs on the timeline at once', () => {
+    const s = reduceAll(
+      events(
+        { type: 'prompt_queued', data: { messageId: 'a', author, position: 0 } },
+        { type: 'prompt_started', data: { messageId: 'a' } },
+        { type: 'prompt_queued', data: { messageId: 'b', author, position: 1 } },
+        { type: 'prompt_queued', data: { messageId: 'c', author, position: 2 } },
+        { type: 'prompt_completed', data: { messageId: 'a', outcome: 'stopped' } },
+        { type: 'prompt_cancelled', data: { messageId: 'c' } },
+      ),
+    );
+    expect(s.rows.toArray().map((r) => r.key)).toEqual(['p:a', expect.stringMatching(/^o:a:/), 'p:c']);
+    expect([...s.pending.keys()]).toEqual(['b']);
   });
 
   it('follows the sandbox through its phases', () => {

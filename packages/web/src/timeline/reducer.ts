@@ -20,6 +20,12 @@ export interface TimelineState {
   readonly rows: PVec<Row>;
   /** Message ids waiting to run, in queue order. */
   readonly queued: readonly string[];
+  /**
+   * Prompts sent while another runs, not yet on the timeline: placed when they start, or (if
+   * cancelled first) once nothing is running, so the running prompt's work is never shown under
+   * a later prompt. The queue panel shows them meanwhile. In queue order.
+   */
+  readonly pending: ReadonlyMap<string, PromptRow>;
   readonly running: string | null;
   readonly sessionStatus: SessionStatus | null;
   readonly sandbox: SandboxState;
@@ -64,6 +70,7 @@ export function initialTimeline(sandboxStatus: SandboxState['status'] = 'none'):
     held: new Map(),
     rows: PVec.empty(),
     queued: [],
+    pending: new Map(),
     running: null,
     sessionStatus: null,
     sandbox: { status: sandboxStatus },
@@ -145,20 +152,19 @@ function applyOne(d: Draft, event: SessionEvent): void {
   switch (event.type) {
     case 'prompt_queued': {
       const { messageId, author, text } = event.data;
-      if (d.index.get(promptKey(messageId), d.rows.size) !== undefined) return;
-      push(
-        d,
-        {
-          ...base,
-          kind: 'prompt',
-          key: `p:${messageId}`,
-          messageId,
-          author,
-          status: 'queued',
-          ...(text !== undefined ? { text } : {}),
-        },
-        promptKey(messageId),
-      );
+      if (d.index.get(promptKey(messageId), d.rows.size) !== undefined || d.pending.has(messageId)) return;
+      const row: PromptRow = {
+        ...base,
+        kind: 'prompt',
+        key: `p:${messageId}`,
+        messageId,
+        author,
+        status: 'queued',
+        ...(text !== undefined ? { text } : {}),
+      };
+      // Next in line: shown at once, so the sender sees it while the sandbox starts.
+      if (d.running === null && d.queued.length === 0) push(d, row, promptKey(messageId));
+      else d.pending = withEntry(d.pending, messageId, row);
       if (!d.queued.includes(messageId)) d.queued = [...d.queued, messageId];
       return;
     }
@@ -166,6 +172,7 @@ function applyOne(d: Draft, event: SessionEvent): void {
       const { messageId } = event.data;
       d.queued = d.queued.filter((id) => id !== messageId);
       d.running = messageId;
+      place(d, messageId);
       setPromptStatus(d, messageId, 'running');
       return;
     }
@@ -175,6 +182,7 @@ function applyOne(d: Draft, event: SessionEvent): void {
       const { messageId } = event.data;
       d.queued = d.queued.filter((id) => id !== messageId);
       setPromptStatus(d, messageId, 'cancelled');
+      if (d.running === null) place(d, messageId);
       return;
     }
     case 'sandbox_event':
@@ -259,9 +267,22 @@ function isStarting(status: SandboxState['status']): boolean {
 }
 
 function setPromptStatus(d: Draft, messageId: string, status: MessageStatus): void {
+  const waiting = d.pending.get(messageId);
+  if (waiting) {
+    d.pending = withEntry(d.pending, messageId, { ...waiting, status });
+    return;
+  }
   const i = d.index.get(promptKey(messageId), d.rows.size);
   if (i === undefined) return;
   update(d, i, (r) => (r.kind === 'prompt' ? { ...r, status } : r));
+}
+
+/** Moves a pending prompt onto the timeline, at its end. */
+function place(d: Draft, messageId: string): void {
+  const row = d.pending.get(messageId);
+  if (!row) return;
+  d.pending = withoutEntry(d.pending, messageId);
+  push(d, row, promptKey(messageId));
 }
 
 function completePrompt(
@@ -272,8 +293,12 @@ function completePrompt(
   const { messageId, outcome, error } = data;
   if (d.running === messageId) d.running = null;
   d.queued = d.queued.filter((id) => id !== messageId);
+  // Ended without starting (e.g. failed before a sandbox was up): its outcome needs it above.
+  place(d, messageId);
   setPromptStatus(d, messageId, outcome);
   push(d, { ...base, kind: 'outcome', key: `o:${messageId}:${base.seq}`, messageId, outcome, error });
+  // Prompts cancelled while this one ran come after its outcome, not in the middle of its work.
+  if (d.running === null) for (const [id, row] of d.pending) if (row.status === 'cancelled') place(d, id);
 }
 
 function applyActivity(
@@ -315,6 +340,8 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 
 /** A prompt's row on this timeline. */
 export function promptOf(state: TimelineState, messageId: string): PromptRow | undefined {
+  const waiting = state.pending.get(messageId);
+  if (waiting) return waiting;
   const i = state.index.get(promptKey(messageId), state.rows.size);
   const row = i === undefined ? undefined : state.rows.get(i);
   return row?.kind === 'prompt' ? row : undefined;

@@ -173,6 +173,20 @@ describe.skipIf(!hasChromium)('web UI: real nightshift up, sandbox and OpenCode'
     expect(execFileSync('git', ['show', `${sha}:GREETING.md`], { cwd: repo, encoding: 'utf8' })).toBe(
       '# Hello from the night shift\n',
     );
+    // A local repository has no web page to link to: the rows offer commands that show the work.
+    const show = await commitRow.locator('.copy-command code').textContent();
+    expect(show).toBe(`git -C ${repo} show ${sha.slice(0, 12)}`);
+    expect(execFileSync('sh', ['-c', show!], { encoding: 'utf8' })).toContain(
+      '+# Hello from the night shift',
+    );
+    const diff = await timeline
+      .locator('.artifact', { hasText: /^Pushed branch/ })
+      .locator('code')
+      .last()
+      .textContent();
+    expect(execFileSync('sh', ['-c', diff!], { encoding: 'utf8' })).toContain(
+      '+# Hello from the night shift',
+    );
     expect(await page.getByRole('button', { name: 'Stop' }).count()).toBe(0);
     await screenshot(page, 'agent-prompt-completed');
     expect(await unlabelledControls(page)).toEqual([]);
@@ -212,14 +226,15 @@ describe.skipIf(!hasChromium)('web UI: real nightshift up, sandbox and OpenCode'
     expect(await unlabelledControls(page)).toEqual([]);
     await queue.getByRole('button', { name: /^Cancel: Then tidy up/ }).click();
     await queue.waitFor({ state: 'detached' });
-    const cancelled = timeline.getByRole('article', { name: `Message from ${ada.name}` }).filter({
-      hasText: 'Then tidy up [queued]',
-    });
-    await cancelled.getByText('cancelled', { exact: true }).waitFor();
 
     // Stop ends the ten-minute tool call; the prompt ends stopped and the tool shows it did not finish.
     await stop.click();
     await timeline.getByText('Stopped', { exact: true }).waitFor();
+    // The cancelled prompt follows the outcome of the one it was queued behind.
+    const cancelled = timeline.getByRole('article', { name: `Message from ${ada.name}` }).filter({
+      hasText: 'Then tidy up [queued]',
+    });
+    await cancelled.getByText('cancelled', { exact: true }).waitFor();
     await timeline.getByRole('button', { name: /^Tool bash: sleep 600, error$/ }).waitFor();
     await stop.waitFor({ state: 'detached' });
     expect(await countOf(timeline.getByText('Completed', { exact: true }))).toBe(0);

@@ -75,10 +75,18 @@ describe.skipIf(!hasChromium)('web UI: live session', () => {
     await queue.getByRole('button', { name: /Cancel: Third/ }).click();
     await queue.getByText('Third: will be cancelled').waitFor({ state: 'detached' });
     const timeline = page.getByRole('log', { name: 'Timeline' });
-    await timeline.getByText('cancelled', { exact: true }).waitFor();
+    // Prompts sent while another runs are not on the timeline until their turn, so the running
+    // prompt's work is never shown below them.
+    expect(await timeline.getByText('Second: hold as well').count()).toBe(0);
 
     await stop.click();
     await timeline.getByText('Stopped', { exact: true }).waitFor();
+    // The cancelled prompt is recorded after the outcome of the one it waited behind.
+    const cancelled = timeline.getByRole('article').filter({ hasText: 'Third: will be cancelled' });
+    await cancelled.getByText('cancelled', { exact: true }).waitFor();
+    await timeline.getByText('Second: hold as well').waitFor();
+    const order = await timeline.evaluate((log) => log.textContent ?? '');
+    expect(order.indexOf('Stopped')).toBeLessThan(order.indexOf('Third: will be cancelled'));
     // The second prompt then runs; stop it too and the queue is empty.
     await until(async () => (await queue.count()) === 0, 'queue to empty');
     await stop.click();
