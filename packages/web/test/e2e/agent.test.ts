@@ -337,6 +337,12 @@ describe.skipIf(!hasChromium)('web UI: real nightshift up, sandbox and OpenCode'
     expect(
       await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
     ).toBeLessThanOrEqual(0);
+    // The timeline scrolls within the page, which itself does not: the composer stays on screen.
+    expect(
+      await small.evaluate(() => document.documentElement.scrollHeight - window.innerHeight),
+    ).toBeLessThanOrEqual(0);
+    const composer = await small.getByLabel('Prompt').boundingBox();
+    expect(composer!.y + composer!.height).toBeLessThanOrEqual(844);
     await screenshot(small, 'agent-session-phone-dark');
     await phone.close();
   }, 240_000);
