@@ -52,6 +52,19 @@ function oneLine(s: string, max = 120): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
+/**
+ * A short name for a repository: `owner/name` of a URL, but only the directory's name of a local
+ * path, where the parent is not an owner (`/tmp/x` is not `tmp/x`).
+ */
+export function repoName(repo: string): string {
+  const trimmed = repo.replace(/\/+$/, '').replace(/\/?\.git$/, '');
+  const local = trimmed.startsWith('/') || trimmed.startsWith('file://');
+  return trimmed
+    .split(/[/:]/)
+    .slice(local ? -1 : -2)
+    .join('/');
+}
+
 export function initials(name: string): string {
   const parts = name.trim().split(/\s+/);
   return ((parts[0]?.[0] ?? '?') + (parts.length > 1 ? (parts.at(-1)?.[0] ?? '') : '')).toUpperCase();

@@ -9,7 +9,7 @@ import { Timeline } from '../timeline/Timeline.js';
 import { promptOf } from '../timeline/reducer.js';
 import { linkHandler } from '../router.js';
 import { ApiError } from '../api/client.js';
-import { formatCost, formatTokens } from '../components/format.js';
+import { formatCost, formatTokens, repoName } from '../components/format.js';
 
 export function SessionPage({ sessionId, me }: { sessionId: string; me: Author | null }) {
   const model = useSession(sessionId, me);
@@ -117,13 +117,4 @@ export function SessionPage({ sessionId, me }: { sessionId: string; me: Author |
       </div>
     </main>
   );
-}
-
-export function repoName(repo: string): string {
-  return repo
-    .replace(/\/+$/, '')
-    .replace(/\.git$/, '')
-    .split(/[/:]/)
-    .slice(-2)
-    .join('/');
 }

@@ -2,8 +2,7 @@ import { useEffect, useState, type KeyboardEvent } from 'react';
 import type { Session } from '@nightshift/protocol';
 import { api, ApiError } from '../api/client.js';
 import { linkHandler } from '../router.js';
-import { formatRelative } from '../components/format.js';
-import { repoName } from './SessionPage.js';
+import { formatRelative, repoName } from '../components/format.js';
 
 type Tab = 'active' | 'archived';
 const POLL_MS = 3_000;
