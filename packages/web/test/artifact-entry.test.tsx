@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import type { Artifact } from '@nightshift/protocol';
@@ -107,5 +107,27 @@ describe('commit and branch artifacts', () => {
     host = render(commit(null), { repo: 'https://git.internal.example/acme/app.git', baseBranch: 'main' });
     expect(host.querySelector('.copy-command')).toBeNull();
     expect(host.textContent).toContain(sha.slice(0, 12));
+  });
+
+  it('copies the command, or selects it where the page may not use the clipboard', async () => {
+    const local = { repo: '/srv/app', baseBranch: 'main' };
+    let host = render(commit(null), local);
+    const command = host.querySelector('.copy-command code')!.textContent!;
+    // jsdom, like a page on plain http, has no navigator.clipboard.
+    expect(navigator.clipboard).toBeUndefined();
+    await act(async () => host.querySelector('button')!.click());
+    expect(window.getSelection()?.toString()).toBe(command);
+    act(() => root!.unmount());
+
+    const writeText = vi.fn(async (_text: string) => {});
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
+    try {
+      host = render(commit(null), local);
+      await act(async () => host.querySelector('button')!.click());
+      expect(writeText).toHaveBeenCalledWith(command);
+      expect(host.querySelector('button')!.textContent).toBe('Copied');
+    } finally {
+      delete (navigator as { clipboard?: unknown }).clipboard;
+    }
   });
 });
