@@ -8,11 +8,21 @@ export function formatDuration(ms: number): string {
   return `${m} min ${Math.round(s % 60)} s`;
 }
 
-export function formatTime(iso: string): string {
+/**
+ * The time of day, with the date when it was not today: people come back to a background
+ * session the next morning, and "06:58" alone would then read as a few minutes ago.
+ */
+export function formatTime(iso: string, now = new Date()): string {
   const d = new Date(iso);
-  return Number.isNaN(d.getTime())
-    ? ''
-    : d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  if (Number.isNaN(d.getTime())) return '';
+  const time = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  if (d.toDateString() === now.toDateString()) return time;
+  const date = d.toLocaleDateString(undefined, {
+    month: 'short',
+    day: 'numeric',
+    ...(d.getFullYear() !== now.getFullYear() ? { year: 'numeric' } : {}),
+  });
+  return `${date}, ${time}`;
 }
 
 export function formatRelative(iso: string, now = Date.now()): string {

@@ -53,7 +53,9 @@ function PromptEntry({ row, text }: { row: PromptRow; text: string | undefined }
           {initials(row.author.name)}
         </span>
         <span className="author">{row.author.name}</span>
-        <time dateTime={row.at}>{formatTime(row.at)}</time>
+        <time dateTime={row.at} title={new Date(row.at).toLocaleString()}>
+          {formatTime(row.at)}
+        </time>
         <span className={`badge status-${row.status}`}>{row.status}</span>
       </header>
       <div className="prompt-text">{text ?? '…'}</div>
