@@ -211,6 +211,18 @@ describe('timeline reducer', () => {
     expect(s.pending.size).toBe(0);
   });
 
+  it('knows since when the running prompt has run', () => {
+    const list = events(
+      { type: 'prompt_queued', data: { messageId: 'a', author, position: 0 } },
+      { type: 'prompt_started', data: { messageId: 'a' } },
+      text('a', 'p1', 'Working'),
+      { type: 'prompt_completed', data: { messageId: 'a', outcome: 'completed' } },
+    );
+    expect(reduceAll(list.slice(0, 1)).runningSince).toBeNull();
+    expect(reduceAll(list.slice(0, 3)).runningSince).toBe(list[1]!.at);
+    expect(reduceAll(list).runningSince).toBeNull();
+  });
+
   it('puts a prompt cancelled while nothing runs on the timeline at once', () => {
     const s = reduceAll(
       events(

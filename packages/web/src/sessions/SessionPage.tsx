@@ -92,7 +92,7 @@ export function SessionPage({ sessionId, me }: { sessionId: string; me: Author |
             messages={model.messages}
             repo={session ? { repo: session.repo, baseBranch: session.baseBranch } : null}
           />
-          <SandboxBar sandbox={timeline.sandbox} />
+          <SandboxBar sandbox={timeline.sandbox} agentSince={timeline.runningSince} />
           <QueueList
             queued={timeline.queued}
             textOf={(id) => promptOf(timeline, id)?.text ?? model.messages.get(id)?.text}

@@ -27,6 +27,8 @@ export interface TimelineState {
    */
   readonly pending: ReadonlyMap<string, PromptRow>;
   readonly running: string | null;
+  /** When the running prompt started (its `prompt_started`), for a clock while it works. */
+  readonly runningSince: string | null;
   readonly sessionStatus: SessionStatus | null;
   readonly sandbox: SandboxState;
   readonly totals: { readonly cost: number; readonly inputTokens: number; readonly outputTokens: number };
@@ -72,6 +74,7 @@ export function initialTimeline(sandboxStatus: SandboxState['status'] = 'none'):
     queued: [],
     pending: new Map(),
     running: null,
+    runningSince: null,
     sessionStatus: null,
     sandbox: { status: sandboxStatus },
     totals: { cost: 0, inputTokens: 0, outputTokens: 0 },
@@ -172,6 +175,7 @@ function applyOne(d: Draft, event: SessionEvent): void {
       const { messageId } = event.data;
       d.queued = d.queued.filter((id) => id !== messageId);
       d.running = messageId;
+      d.runningSince = event.at;
       place(d, messageId);
       setPromptStatus(d, messageId, 'running');
       return;
@@ -291,7 +295,10 @@ function completePrompt(
   base: { seq: number; at: string },
 ): void {
   const { messageId, outcome, error } = data;
-  if (d.running === messageId) d.running = null;
+  if (d.running === messageId) {
+    d.running = null;
+    d.runningSince = null;
+  }
   d.queued = d.queued.filter((id) => id !== messageId);
   // Ended without starting (e.g. failed before a sandbox was up): its outcome needs it above.
   place(d, messageId);
