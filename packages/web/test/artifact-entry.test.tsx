@@ -67,6 +67,29 @@ describe('commit and branch artifacts', () => {
     expect(host.querySelector('.copy-command')).toBeNull();
   });
 
+  it('link only into the session’s own git host, whatever URL the artifact carries', () => {
+    const github = { repo: 'git@github.com:acme/app.git', baseBranch: 'main' };
+    let host = render(commit('https://github.com/acme/app/commit/' + sha), github);
+    expect(host.querySelector('a')?.getAttribute('href')).toBe('https://github.com/acme/app/commit/' + sha);
+    act(() => root!.unmount());
+    for (const url of [
+      'https://github.evil.example/acme/app/commit/' + sha,
+      'javascript:alert(1)//github.com',
+    ]) {
+      host = render(commit(url), github);
+      expect(host.querySelector('a'), url).toBeNull();
+      expect(host.textContent).toContain(sha.slice(0, 12));
+      act(() => root!.unmount());
+    }
+    // A local repository has no host: its command, never a link.
+    host = render(commit('https://github.com/acme/app/commit/' + sha), {
+      repo: '/srv/app',
+      baseBranch: 'main',
+    });
+    expect(host.querySelector('a')).toBeNull();
+    expect(host.querySelector('.copy-command')).not.toBeNull();
+  });
+
   it('in a local repository, offer commands that really show the commit and the branch there', () => {
     // A path with a space and a quote, so the command must quote it to work.
     const dir = mkdtempSync(path.join(os.tmpdir(), "ns web 'repo' "));

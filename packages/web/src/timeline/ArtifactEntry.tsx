@@ -1,6 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Artifact } from '@nightshift/protocol';
-import { branchDiffCommand, localRepoPath, shortSha, showCommitCommand } from './git-hints.js';
+import {
+  branchDiffCommand,
+  linksIntoRepoHost,
+  localRepoPath,
+  shortSha,
+  showCommitCommand,
+} from './git-hints.js';
 
 /** The session an artifact belongs to, as far as showing where its commits are goes. */
 export interface ArtifactRepo {
@@ -17,9 +23,11 @@ export function ArtifactEntry({ artifact: a, repo }: { artifact: Artifact; repo:
   const data = a.data as Record<string, unknown>;
   const str = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : undefined);
   const local = repo ? localRepoPath(repo.repo) : null;
+  const isGit = a.type === 'commit' || a.type === 'branch';
+  const url = a.url && (!isGit || (repo && linksIntoRepoHost(a.url, repo.repo))) ? a.url : null;
   const link = (label: string, title?: string) =>
-    a.url ? (
-      <a href={a.url} target="_blank" rel="noopener noreferrer" title={title}>
+    url ? (
+      <a href={url} target="_blank" rel="noopener noreferrer" title={title}>
         {label}
       </a>
     ) : (
@@ -33,7 +41,7 @@ export function ArtifactEntry({ artifact: a, repo }: { artifact: Artifact; repo:
           <div className="artifact-line">
             <span className="artifact-kind">Pushed branch</span> <code>{link(branch ?? 'branch')}</code>
           </div>
-          {!a.url && local && branch && repo && (
+          {!url && local && branch && repo && (
             <CopyCommand command={branchDiffCommand(local, repo.baseBranch, branch)} />
           )}
         </div>
@@ -51,15 +59,14 @@ export function ArtifactEntry({ artifact: a, repo }: { artifact: Artifact; repo:
             <span className="artifact-message">{str('message')?.split('\n')[0] ?? ''}</span>
             {!pushed && <span className="badge">not pushed</span>}
           </div>
-          {!a.url && local && sha && pushed && <CopyCommand command={showCommitCommand(local, sha)} />}
+          {!url && local && sha && pushed && <CopyCommand command={showCommitCommand(local, sha)} />}
         </div>
       );
     }
     case 'pull_request':
       return (
         <div className="entry artifact">
-          <span className="artifact-kind">Pull request</span>{' '}
-          {link(str('title') ?? (a.url ? a.url : 'opened'))}
+          <span className="artifact-kind">Pull request</span> {link(str('title') ?? (url ? url : 'opened'))}
         </div>
       );
     case 'screenshot':

@@ -32,3 +32,30 @@ export function showCommitCommand(repoPath: string, sha: string): string {
 export function branchDiffCommand(repoPath: string, baseBranch: string, branch: string): string {
   return `git -C ${shellQuote(repoPath)} diff ${shellQuote(`${baseBranch}...${branch}`)}`;
 }
+
+/** The host name of a git URL (https://, ssh://, scp-like `git@host:path`), lower-case; else null. */
+export function repoHost(repo: string): string | null {
+  const scp = /^[\w.-]+@([\w.-]+):(?!\/\/)/.exec(repo);
+  if (scp) return scp[1]!.toLowerCase();
+  try {
+    return new URL(repo).hostname.toLowerCase() || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether a commit or branch link points into the session's own git host. The URL is built by
+ * the server from what the sandbox reported; a sandbox the agent has subverted must not be able
+ * to put a link to a page of its choosing into everyone's timeline.
+ */
+export function linksIntoRepoHost(url: string, repo: string): boolean {
+  const host = repoHost(repo);
+  if (!host) return false;
+  try {
+    const link = new URL(url);
+    return (link.protocol === 'https:' || link.protocol === 'http:') && link.hostname.toLowerCase() === host;
+  } catch {
+    return false;
+  }
+}
