@@ -17,6 +17,8 @@ export interface LiveSandboxOptions {
   adopted: boolean;
   sandboxes: SandboxRepo;
   log: Logger;
+  /** The session's repository (as created, with any credentials) and branch, for artifact links. */
+  session: () => Promise<{ repo: string; branch: string } | undefined>;
   /** Whether the session already shows its branch as an artifact (it is announced once). */
   hasBranchArtifact: () => Promise<boolean>;
 }
@@ -265,17 +267,21 @@ export class LiveSandbox implements BridgePeer {
     commit: CommitInfo | null,
   ): Promise<void> {
     if (commit && this.ctx) {
-      const browse = commit.remoteUrl ? browseUrls(commit.remoteUrl) : null;
+      // Links come from the session's own repository and branch, never from what the sandbox
+      // reports: a subverted sandbox must not put a page of its choosing in everyone's timeline.
+      const session = await this.options.session();
+      const browse = session ? browseUrls(session.repo) : null;
       await this.ctx.addArtifact({
         type: 'commit',
         // Only a pushed commit is there to be looked at on the host.
-        url: commit.pushed ? (browse?.commit(commit.sha) ?? null) : null,
+        url:
+          commit.pushed && /^[0-9a-f]{7,64}$/.test(commit.sha) ? (browse?.commit(commit.sha) ?? null) : null,
         data: { ...commit, messageId },
       });
       if (commit.pushed && !(await this.options.hasBranchArtifact())) {
         await this.ctx.addArtifact({
           type: 'branch',
-          url: browse?.branch(commit.branch) ?? null,
+          url: session ? (browse?.branch(session.branch) ?? null) : null,
           data: { branch: commit.branch, sha: commit.sha, messageId },
         });
       }

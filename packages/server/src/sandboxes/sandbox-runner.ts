@@ -230,6 +230,7 @@ export class SandboxRunner implements AgentRunner {
       adopted,
       sandboxes: this.options.store.sandboxes,
       log: this.options.log,
+      session: () => this.options.store.sessions.get(sessionId),
       hasBranchArtifact: async () =>
         (await this.options.store.artifacts.list(sessionId)).some((a) => a.type === 'branch'),
     });
