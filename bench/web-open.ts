@@ -15,9 +15,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { startServer } from '../packages/server/src/server.js';
-import { LongTimelineRunner, LAST_WORDS } from './support/long-timeline-runner.js';
+// The web e2e tests' stand-in for a sandbox: `many:N` writes the same long timeline they open.
+import { HeldRunner } from '../packages/web/test/e2e/support/held-runner.js';
 import { loadLine, machineLine } from './support/machine.js';
 
+const LAST_WORDS = 'The end of a long answer.';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const CHROMIUM = process.env.NIGHTSHIFT_CHROMIUM ?? '/usr/bin/chromium';
@@ -36,7 +38,7 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nightshift-bench-web-'));
 const server = await startServer({
   port: 0,
   dataDir,
-  runner: new LongTimelineRunner(),
+  runner: new HeldRunner(),
   model: 'bench/none', // the runner stands in for the agent; a session needs a model to accept prompts
   logDestination: { write: () => true },
 });
@@ -99,7 +101,7 @@ async function longSession(): Promise<string> {
   const session = await call('POST', '/api/sessions', { repo: await makeRepo(), title: 'Long session' });
   const id = session.id as string;
   await call('POST', `/api/sessions/${id}/prompts`, {
-    text: `events:${EVENTS}`,
+    text: `many:${EVENTS - 1}`,
     author: { name: 'Bench', email: 'bench@example.com' },
   });
   for (;;) {
