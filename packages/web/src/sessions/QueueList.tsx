@@ -1,11 +1,13 @@
-/** Prompts waiting their turn, each cancellable until it starts. */
+/** Prompts waiting their turn, each with who sent it (sessions are shared), cancellable until it starts. */
 export function QueueList({
   queued,
   textOf,
+  authorOf,
   onCancel,
 }: {
   queued: readonly string[];
   textOf(messageId: string): string | undefined;
+  authorOf(messageId: string): string | undefined;
   onCancel(messageId: string): void;
 }) {
   if (queued.length === 0) return null;
@@ -15,9 +17,11 @@ export function QueueList({
       <ol>
         {queued.map((id, i) => {
           const text = textOf(id);
+          const author = authorOf(id);
           return (
             <li key={id}>
               <span className="queue-pos">{i + 1}</span>
+              {author !== undefined && <span className="queue-author">{author}</span>}
               <span className="queue-text">{text ?? '…'}</span>
               <button
                 type="button"

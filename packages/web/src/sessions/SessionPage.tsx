@@ -96,6 +96,7 @@ export function SessionPage({ sessionId, me }: { sessionId: string; me: Author |
           <QueueList
             queued={timeline.queued}
             textOf={(id) => promptOf(timeline, id)?.text ?? model.messages.get(id)?.text}
+            authorOf={(id) => (promptOf(timeline, id)?.author ?? model.messages.get(id)?.author)?.name}
             onCancel={(id) => act(() => model.cancel(id))()}
           />
           <Composer
