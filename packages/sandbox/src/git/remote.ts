@@ -2,6 +2,7 @@
  * Where the origin is and how to authenticate to it. Credentials are kept apart from the URL so
  * the URL can be written into `.git/config`, events and logs while the secret never is.
  */
+import { withConfig } from './run.js';
 
 export interface GitCredentials {
   username: string;
@@ -53,12 +54,7 @@ export function credentialEnv(remote: GitRemote): Record<string, string> {
   if (!remote.credentials) return env;
   const { username, password } = remote.credentials;
   const basic = Buffer.from(`${username}:${password}`).toString('base64');
-  return {
-    ...env,
-    GIT_CONFIG_COUNT: '1',
-    GIT_CONFIG_KEY_0: `http.${remote.url}.extraHeader`,
-    GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
-  };
+  return withConfig(env, [[`http.${remote.url}.extraHeader`, `Authorization: Basic ${basic}`]]);
 }
 
 /** The strings that must never appear in anything we show: the password and its header forms. */

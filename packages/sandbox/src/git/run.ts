@@ -42,12 +42,12 @@ const OVERRIDES: ReadonlyArray<readonly [string, string]> = [
  * Adds config entries through GIT_CONFIG_COUNT/KEY_n/VALUE_n (git reads them like `-c`, above the
  * repository's config), after any the environment already carries (the credential header).
  */
-export function withConfig(
-  env: Record<string, string | undefined>,
+export function withConfig<V extends string | undefined>(
+  env: Record<string, V>,
   entries: ReadonlyArray<readonly [string, string]>,
-): Record<string, string | undefined> {
+): Record<string, V | string> {
   const count = Number(env.GIT_CONFIG_COUNT ?? 0) || 0;
-  const out: Record<string, string | undefined> = {
+  const out: Record<string, V | string> = {
     ...env,
     GIT_CONFIG_COUNT: String(count + entries.length),
   };
