@@ -30,8 +30,10 @@ export class SandboxGate {
   ) {}
 
   refuses(req: IncomingMessage): boolean {
+    // Who is asking first (cached per connection): everyone else's requests pay nothing more.
+    if (!this.fromSandbox(req.socket)) return false;
     const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-    if (isSandboxRoute(pathname) || !this.fromSandbox(req.socket)) return false;
+    if (isSandboxRoute(pathname)) return false;
     if (!this.reported.has(req.socket)) {
       this.reported.add(req.socket);
       this.onRefused({ method: req.method ?? 'GET', path: pathname });
