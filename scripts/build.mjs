@@ -20,7 +20,8 @@ const LOCK = path.join(CACHE, 'lock');
 export async function ensureBuilt() {
   if (isFresh()) return false;
   mkdirSync(CACHE, { recursive: true });
-  await withLock(async () => {
+  // A build takes about a second: a lock a minute old was left by a builder that died.
+  await withLock(LOCK, async () => {
     if (!isFresh()) await build();
   });
   return true;
@@ -72,14 +73,19 @@ function isFresh() {
     fileURLToPath(import.meta.url),
     ...PACKAGES.map((name) => path.join(ROOT, 'packages', name, 'src')),
   ];
-  return inputs.every((input) => newestMtime(input) <= built);
+  return newestMtime(inputs) <= built;
 }
 
-function newestMtime(entry) {
-  const stat = statSync(entry);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const child of readdirSync(entry)) newest = Math.max(newest, newestMtime(path.join(entry, child)));
+/** The newest modification time of these files and of everything under these directories (0 for none). */
+export function newestMtime(entries) {
+  let newest = 0;
+  for (const entry of entries) {
+    const stat = statSync(entry, { throwIfNoEntry: false });
+    if (!stat) continue;
+    newest = Math.max(newest, stat.mtimeMs);
+    if (stat.isDirectory())
+      newest = Math.max(newest, newestMtime(readdirSync(entry).map((child) => path.join(entry, child))));
+  }
   return newest;
 }
 
@@ -113,27 +119,31 @@ function removeOthers(dir, keep) {
   }
 }
 
-/** mkdir is atomic: whoever makes the lock directory builds; the others wait for it to go. */
-async function withLock(fn) {
+/**
+ * Runs `fn` holding a lock directory: mkdir is atomic, so of several processes one runs while the
+ * others wait for the directory to go. A holder that died leaves its lock behind: one older than
+ * `staleAfterMs`, longer than `fn` can take, is taken over.
+ */
+export async function withLock(lock, fn, staleAfterMs = 60_000) {
   for (let waited = 0; ; waited += 50) {
     try {
-      mkdirSync(LOCK);
+      mkdirSync(lock);
       break;
     } catch (error) {
       if (error.code !== 'EEXIST') throw error;
-      // A builder that died leaves its lock: a build takes about a second, so a minute is plenty.
-      if (Date.now() - statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs > 60_000) {
-        rmSync(LOCK, { recursive: true, force: true });
+      if (Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs > staleAfterMs) {
+        rmSync(lock, { recursive: true, force: true });
         continue;
       }
-      if (waited > 120_000) throw new Error(`timed out waiting for another build to finish (${LOCK})`);
+      if (waited > 2 * staleAfterMs)
+        throw new Error(`timed out waiting for another build to finish (${lock})`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
   try {
-    await fn();
+    return await fn();
   } finally {
-    rmSync(LOCK, { recursive: true, force: true });
+    rmSync(lock, { recursive: true, force: true });
   }
 }
 
