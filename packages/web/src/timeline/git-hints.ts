@@ -45,9 +45,9 @@ export function repoHost(repo: string): string | null {
 }
 
 /**
- * Whether a commit or branch link points into the session's own git host. The URL is built by
- * the server from what the sandbox reported; a sandbox the agent has subverted must not be able
- * to put a link to a page of its choosing into everyone's timeline.
+ * Whether a commit or branch link points into the session's own git host. The server builds links
+ * from the session's repository, not from what a sandbox reports; this check keeps that promise
+ * in the one place every link is shown, should a stored link ever say otherwise.
  */
 export function linksIntoRepoHost(url: string, repo: string): boolean {
   const host = repoHost(repo);
