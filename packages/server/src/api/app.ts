@@ -1,11 +1,10 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { HTTPException } from 'hono/http-exception';
 import type { SessionRegistry } from '../sessions/session-registry.js';
 import type { RealtimeHub } from '../realtime/hub.js';
 import type { SseOptions } from '../realtime/sse.js';
 import type { Logger } from '../log.js';
-import { ApiError } from './errors.js';
+import { ApiError, answerError } from './errors.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { promptRoutes } from './routes/prompts.js';
 import { eventRoutes } from './routes/events.js';
@@ -53,18 +52,7 @@ export function createApp(deps: AppDeps): Hono {
     c.json(new ApiError(404, 'not_found', `no such endpoint: ${c.req.method} ${c.req.path}`).toBody(), 404),
   );
 
-  app.onError((err, c) => {
-    if (err instanceof ApiError) {
-      // The rest of an oversized body is never read, so the connection cannot be reused.
-      if (err.status === 413) c.header('connection', 'close');
-      return c.json(err.toBody(), err.status);
-    }
-    if (err instanceof HTTPException && err.status < 500) {
-      return c.json(new ApiError(400, 'bad_request', err.message || 'bad request').toBody(), 400);
-    }
-    deps.log.error({ err, method: c.req.method, path: c.req.path }, 'request failed');
-    return c.json(new ApiError(500, 'internal_error', 'something went wrong on the server').toBody(), 500);
-  });
+  app.onError(answerError(deps.log));
 
   return app;
 }

@@ -1,5 +1,9 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { ZodError } from 'zod';
 import { describeIssues, type ErrorBody } from '@nightshift/protocol';
+import { SessionError, type SessionErrorKind } from '../sessions/errors.js';
+import type { Logger } from '../log.js';
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
 
@@ -37,6 +41,34 @@ export function invalid(error: ZodError, prefix = ''): ApiError {
   );
 }
 
-export function notFound(what: string): ApiError {
-  return new ApiError(404, 'not_found', `${what} not found`);
+/** A record, not a switch: a new kind of session error does not compile until it has a status. */
+const SESSION_ERROR_STATUS: Record<SessionErrorKind, ErrorStatus> = {
+  not_found: 404,
+  conflict: 409,
+  unusable_repository: 422,
+};
+
+/** What a client is told about a failure, or undefined when it is a bug (answered as a 500). */
+export function clientError(err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  if (err instanceof SessionError) return new ApiError(SESSION_ERROR_STATUS[err.kind], err.code, err.message);
+  // Hono's own refusals of what a client sent (a malformed header, say).
+  if (err instanceof HTTPException && err.status < 500) {
+    return new ApiError(400, 'bad_request', err.message || 'bad request');
+  }
+  return undefined;
+}
+
+/** The app's onError: every failure a route throws is answered here, and only here. */
+export function answerError(log: Logger) {
+  return (err: Error, c: Context): Response => {
+    const failure = clientError(err);
+    if (!failure) {
+      log.error({ err, method: c.req.method, path: c.req.path }, 'request failed');
+      return c.json(new ApiError(500, 'internal_error', 'something went wrong on the server').toBody(), 500);
+    }
+    // The rest of an oversized body is never read, so the connection cannot be reused.
+    if (failure.status === 413) c.header('connection', 'close');
+    return c.json(failure.toBody(), failure.status);
+  };
 }

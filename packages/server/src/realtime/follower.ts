@@ -1,9 +1,13 @@
 import type { SessionEvent } from '@nightshift/protocol';
-import type { EventRepo } from '../store/store.js';
 import type { RealtimeHub } from './hub.js';
-import { toSessionEvent } from '../api/present.js';
 
 const REPLAY_PAGE = 1000;
+
+/** Where a follower reads the stored timeline from (the session registry). */
+export interface TimelinePages {
+  /** Events with seq above `after`, ascending, at most `limit`; none for a session that is gone. */
+  timelinePage(sessionId: string, after: number, limit: number): Promise<SessionEvent[]>;
+}
 
 export interface FollowerSink {
   /** Sends events to the client; returns false when the client has fallen too far behind. */
@@ -28,7 +32,7 @@ export class TimelineFollower {
 
   constructor(
     private readonly sessionId: string,
-    private readonly events: EventRepo,
+    private readonly timeline: TimelinePages,
     private readonly hub: RealtimeHub,
     private lastSeq: number,
     private readonly sink: FollowerSink,
@@ -49,11 +53,11 @@ export class TimelineFollower {
     });
     for (;;) {
       if (this.stopped) return;
-      const page = await this.events.list(this.sessionId, this.lastSeq, REPLAY_PAGE);
+      const page = await this.timeline.timelinePage(this.sessionId, this.lastSeq, REPLAY_PAGE);
       if (this.stopped) return;
       // A page goes out as one batch (one write per page, not per event). Replay is paced by the
       // client: a full buffer here means wait, not give up.
-      const fresh = page.filter((stored) => stored.seq > this.lastSeq).map(toSessionEvent);
+      const fresh = page.filter((event) => event.seq > this.lastSeq);
       if (fresh.length > 0) {
         this.lastSeq = fresh[fresh.length - 1]!.seq;
         if (!this.sink.send(fresh)) await this.sink.ready();

@@ -1,9 +1,8 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { SessionEvent } from '@nightshift/protocol';
-import type { EventRepo } from '../store/store.js';
 import type { RealtimeHub } from './hub.js';
-import { TimelineFollower } from './follower.js';
+import { TimelineFollower, type TimelinePages } from './follower.js';
 import { eventFrame } from './frames.js';
 
 export interface SseOptions {
@@ -21,7 +20,7 @@ export function streamTimeline(
   c: Context,
   sessionId: string,
   after: number,
-  events: EventRepo,
+  timeline: TimelinePages,
   hub: RealtimeHub,
   options: SseOptions,
 ): Response {
@@ -33,7 +32,7 @@ export function streamTimeline(
       done = true;
       wake?.();
     };
-    const follower = new TimelineFollower(sessionId, events, hub, after, {
+    const follower = new TimelineFollower(sessionId, timeline, hub, after, {
       send: (batch) => {
         queue.push(...batch);
         wake?.();

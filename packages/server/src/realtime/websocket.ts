@@ -6,7 +6,8 @@ import type { RealtimeHub } from './hub.js';
 import { PresenceRoster } from './presence.js';
 import { TimelineFollower } from './follower.js';
 import { eventFrameBytes } from './frames.js';
-import { ApiError } from '../api/errors.js';
+import { commandFailedFrame, errorFrame } from './error-frames.js';
+import { SessionError } from '../sessions/errors.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../log.js';
 
@@ -48,7 +49,7 @@ export class SessionSockets {
   /** `transport`: the socket under `ws`, corked while a batch of events is handed to it. */
   accept(ws: WebSocket, sessionId: string, after: number, transport?: Writable): void {
     const id = newId('sbx').replace('sbx_', 'conn_');
-    const follower = new TimelineFollower(sessionId, this.registry.store.events, this.hub, after, {
+    const follower = new TimelineFollower(sessionId, this.registry, this.hub, after, {
       send: (events) => {
         if (ws.readyState !== ws.OPEN) return true;
         // The events stored in one tick leave in one write: a system call per frame and client is
@@ -155,9 +156,10 @@ export class SessionSockets {
         }
       }
     } catch (err) {
-      if (err instanceof ApiError) return this.sendError(conn, err.code, err.message, clientRequestId);
-      this.log.error({ err, sessionId: conn.sessionId }, 'websocket command failed');
-      return this.sendError(conn, 'internal_error', 'the command could not be carried out', clientRequestId);
+      if (!(err instanceof SessionError)) {
+        this.log.error({ err, sessionId: conn.sessionId }, 'websocket command failed');
+      }
+      return this.sendSignal(conn, commandFailedFrame(err, clientRequestId));
     }
   }
 
@@ -181,11 +183,7 @@ export class SessionSockets {
   }
 
   private sendError(conn: Connection, code: string, message: string, clientRequestId?: string): void {
-    this.sendSignal(conn, {
-      type: 'error',
-      error: { code, message },
-      ...(clientRequestId ? { clientRequestId } : {}),
-    });
+    this.sendSignal(conn, errorFrame(code, message, clientRequestId));
   }
 
   private sendSignal(conn: Connection, frame: ServerSignalFrame): void {

@@ -14,8 +14,8 @@ import type { AgentRunner, PromptJob, PromptResult, RunContext, SessionContext }
 import { decide, type QueueCommand, type QueueEffect, type QueueState } from './queue.js';
 import { Timeline } from './timeline.js';
 import { sandboxStatusAfter } from './sandbox-status.js';
-import { ApiError, notFound } from '../api/errors.js';
-import { toMessageJson, toSessionJson } from '../api/present.js';
+import { NotFound, StateConflict } from './errors.js';
+import { messageView, sessionView } from './views.js';
 import { newId } from '../ids.js';
 
 export interface ActorDeps {
@@ -98,7 +98,7 @@ export class SessionActor {
   }
 
   view(): Session {
-    return toSessionJson(this.session, { running: this.queue.running, queued: [...this.queue.queued] });
+    return sessionView(this.session, { running: this.queue.running, queued: [...this.queue.queued] });
   }
 
   /** True when nothing runs or waits, so the actor can leave memory. */
@@ -166,11 +166,11 @@ export class SessionActor {
   cancel(messageId: string): Promise<Message> {
     return this.exec(async () => {
       const message = await this.deps.store.messages.get(this.id, messageId);
-      if (!message) throw notFound(`prompt ${messageId}`);
+      if (!message) throw new NotFound(`prompt ${messageId}`);
       const decision = this.decide({ type: 'cancel', messageId });
       this.queue = decision.state;
       await this.apply(decision.effects);
-      return toMessageJson((await this.deps.store.messages.get(this.id, messageId))!);
+      return messageView((await this.deps.store.messages.get(this.id, messageId))!);
     });
   }
 
@@ -264,7 +264,7 @@ export class SessionActor {
   }
 
   private exec<T>(command: () => Promise<T>): Promise<T> {
-    if (this.deleted) return Promise.reject(notFound(`session ${this.id}`));
+    if (this.deleted) return Promise.reject(new NotFound(`session ${this.id}`));
     this.lastActivity = Date.now();
     this.commandsInFlight += 1;
     const result = this.mailbox.then(command).finally(() => {
@@ -277,7 +277,7 @@ export class SessionActor {
 
   private decide(command: QueueCommand) {
     const decision = decide(this.queue, command);
-    if (!decision.ok) throw new ApiError(409, decision.rejection.code, decision.rejection.message);
+    if (!decision.ok) throw new StateConflict(decision.rejection);
     return decision;
   }
 

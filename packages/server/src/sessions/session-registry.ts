@@ -1,9 +1,8 @@
-import type { CreateSessionBody, Session, SessionEvent } from '@nightshift/protocol';
-import type { Store } from '../store/store.js';
+import type { Artifact, CreateSessionBody, Message, Session, SessionEvent } from '@nightshift/protocol';
 import type { Logger } from '../log.js';
 import { SessionActor, type ActorDeps } from './session-actor.js';
-import { ApiError } from '../api/errors.js';
-import { toSessionJson } from '../api/present.js';
+import { NotFound, UnusableRepository } from './errors.js';
+import { eventView, messageView, sessionView } from './views.js';
 import { newId, shortId } from '../ids.js';
 import { probeRepo, RepoUnreadable, type RepoInfo } from '../scm/repo-probe.js';
 
@@ -29,10 +28,6 @@ export class SessionRegistry {
     this.sweeper.unref();
   }
 
-  get store(): Store {
-    return this.options.store;
-  }
-
   get log(): Logger {
     return this.options.log;
   }
@@ -42,7 +37,7 @@ export class SessionRegistry {
     try {
       info = await (this.options.probe ?? probeRepo)(body.repo, body.baseBranch);
     } catch (err) {
-      if (err instanceof RepoUnreadable) throw new ApiError(422, 'repo_unreadable', err.message);
+      if (err instanceof RepoUnreadable) throw new UnusableRepository(err.message);
       throw err;
     }
     const id = newId('ses');
@@ -84,7 +79,7 @@ export class SessionRegistry {
 
   async require(id: string): Promise<SessionActor> {
     const actor = await this.get(id);
-    if (!actor) throw new ApiError(404, 'not_found', `session ${id} not found`);
+    if (!actor) throw new NotFound(`session ${id}`);
     return actor;
   }
 
@@ -95,7 +90,7 @@ export class SessionRegistry {
     const record = await this.options.store.sessions.get(id);
     if (!record) return undefined;
     const messages = await this.options.store.messages.list(id);
-    return toSessionJson(record, {
+    return sessionView(record, {
       running: messages.find((m) => m.status === 'running')?.id ?? null,
       queued: messages.filter((m) => m.status === 'queued').map((m) => m.id),
     });
@@ -111,11 +106,36 @@ export class SessionRegistry {
       const live = this.actors.get(r.id);
       if (live) return live.view();
       const mine = unfinished.filter((m) => m.sessionId === r.id);
-      return toSessionJson(r, {
+      return sessionView(r, {
         running: mine.find((m) => m.status === 'running')?.id ?? null,
         queued: mine.filter((m) => m.status === 'queued').map((m) => m.id),
       });
     });
+  }
+
+  /** The session's prompts, oldest first. */
+  async messages(id: string): Promise<Message[]> {
+    const actor = await this.require(id);
+    return (await this.options.store.messages.list(actor.id)).map(messageView);
+  }
+
+  async artifacts(id: string): Promise<Artifact[]> {
+    const actor = await this.require(id);
+    return this.options.store.artifacts.list(actor.id);
+  }
+
+  /** Stored events after `after`, without waking an actor for the session. */
+  async events(id: string, after: number, limit: number): Promise<SessionEvent[]> {
+    if (!(await this.options.store.sessions.get(id))) throw new NotFound(`session ${id}`);
+    return this.timelinePage(id, after, limit);
+  }
+
+  /**
+   * The same for a follower replaying the timeline: no check that the session exists on every
+   * page, since a deleted session reaches followers through the hub and simply has no events.
+   */
+  async timelinePage(sessionId: string, after: number, limit: number): Promise<SessionEvent[]> {
+    return (await this.options.store.events.list(sessionId, after, limit)).map(eventView);
   }
 
   async delete(id: string): Promise<void> {

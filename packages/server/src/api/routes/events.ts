@@ -4,18 +4,14 @@ import type { SessionRegistry } from '../../sessions/session-registry.js';
 import type { RealtimeHub } from '../../realtime/hub.js';
 import { streamTimeline, type SseOptions } from '../../realtime/sse.js';
 import { readQuery } from '../validate.js';
-import { ApiError, notFound } from '../errors.js';
-import { toSessionEvent } from '../present.js';
+import { ApiError } from '../errors.js';
 
 export function eventRoutes(registry: SessionRegistry, hub: RealtimeHub, sse: SseOptions): Hono {
   const app = new Hono();
 
   app.get('/:id/events', async (c) => {
     const { after, limit } = readQuery(c, EventsQuery);
-    const id = c.req.param('id');
-    if (!(await registry.store.sessions.get(id))) throw notFound(`session ${id}`);
-    const events = await registry.store.events.list(id, after ?? 0, limit ?? 1000);
-    return c.json({ events: events.map(toSessionEvent) });
+    return c.json({ events: await registry.events(c.req.param('id'), after ?? 0, limit ?? 1000) });
   });
 
   app.get('/:id/events/stream', async (c) => {
@@ -32,12 +28,11 @@ export function eventRoutes(registry: SessionRegistry, hub: RealtimeHub, sse: Ss
     }
     // Make sure the session's actor is live, so events it writes reach this stream.
     await registry.require(id);
-    return streamTimeline(c, id, from, registry.store.events, hub, sse);
+    return streamTimeline(c, id, from, registry, hub, sse);
   });
 
   app.get('/:id/artifacts', async (c) => {
-    const actor = await registry.require(c.req.param('id'));
-    return c.json({ artifacts: await registry.store.artifacts.list(actor.id) });
+    return c.json({ artifacts: await registry.artifacts(c.req.param('id')) });
   });
 
   return app;

@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import { PromptBody, StopBody } from '@nightshift/protocol';
 import type { SessionRegistry } from '../../sessions/session-registry.js';
 import { readBody } from '../validate.js';
-import { toMessageJson } from '../present.js';
 
 export function promptRoutes(registry: SessionRegistry): Hono {
   const app = new Hono();
@@ -14,9 +13,7 @@ export function promptRoutes(registry: SessionRegistry): Hono {
   });
 
   app.get('/:id/messages', async (c) => {
-    const actor = await registry.require(c.req.param('id'));
-    const messages = await registry.store.messages.list(actor.id);
-    return c.json({ messages: messages.map(toMessageJson) });
+    return c.json({ messages: await registry.messages(c.req.param('id')) });
   });
 
   app.delete('/:id/prompts/:messageId', async (c) => {

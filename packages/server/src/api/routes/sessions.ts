@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { CreateSessionBody, SessionListQuery } from '@nightshift/protocol';
 import type { SessionRegistry } from '../../sessions/session-registry.js';
 import { readBody, readQuery } from '../validate.js';
-import { notFound } from '../errors.js';
+import { NotFound } from '../../sessions/errors.js';
 
 export function sessionRoutes(registry: SessionRegistry): Hono {
   const app = new Hono();
@@ -19,7 +19,7 @@ export function sessionRoutes(registry: SessionRegistry): Hono {
 
   app.get('/:id', async (c) => {
     const session = await registry.view(c.req.param('id'));
-    if (!session) throw notFound(`session ${c.req.param('id')}`);
+    if (!session) throw new NotFound(`session ${c.req.param('id')}`);
     return c.json(session);
   });
 

@@ -2,12 +2,12 @@ import type { Message, Session, SessionEvent } from '@nightshift/protocol';
 import type { MessageRecord, SessionRecord, StoredEvent } from '../store/store.js';
 import { redactUrl } from '../log.js';
 
-/** Turns stored records into the public API's shapes (and nothing private into them). */
+/**
+ * Stored records as every client sees them, over HTTP or WebSocket alike: the public shapes,
+ * with nothing private in them (credentials in a repository URL are masked).
+ */
 
-export function toSessionJson(
-  s: SessionRecord,
-  queue: { running: string | null; queued: string[] },
-): Session {
+export function sessionView(s: SessionRecord, queue: { running: string | null; queued: string[] }): Session {
   return {
     id: s.id,
     repo: redactUrl(s.repo),
@@ -23,7 +23,7 @@ export function toSessionJson(
   };
 }
 
-export function toMessageJson(m: MessageRecord): Message {
+export function messageView(m: MessageRecord): Message {
   return {
     id: m.id,
     text: m.text,
@@ -37,6 +37,6 @@ export function toMessageJson(m: MessageRecord): Message {
   };
 }
 
-export function toSessionEvent(e: StoredEvent): SessionEvent {
+export function eventView(e: StoredEvent): SessionEvent {
   return { seq: e.seq, type: e.type, at: e.at, data: e.data } as SessionEvent;
 }
