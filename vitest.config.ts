@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-const packages = ['protocol', 'testkit', 'server', 'sandbox', 'cli'];
+const packages = ['protocol', 'client', 'testkit', 'server', 'sandbox', 'cli'];
 
 export default defineConfig({
   resolve: {

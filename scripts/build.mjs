@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const PACKAGES = ['protocol', 'testkit', 'server', 'sandbox', 'cli'];
+export const PACKAGES = ['protocol', 'client', 'testkit', 'server', 'sandbox', 'cli'];
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'nightshift-build');
 const STAMP = path.join(CACHE, 'stamp');
 const LOCK = path.join(CACHE, 'lock');

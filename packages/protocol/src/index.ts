@@ -6,3 +6,4 @@ export * from './event.js';
 export * from './websocket.js';
 export * from './bridge.js';
 export * from './validation.js';
+export * from './health.js';

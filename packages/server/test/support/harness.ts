@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { WebSocket } from 'ws';
+import { NightshiftClient } from '@nightshift/client';
 import type { SessionEvent } from '@nightshift/protocol';
 import { startServer, type RunningServer, type StartOptions } from '../../src/server.js';
 
@@ -20,6 +21,9 @@ export function makeRepo(dir = tempDir('ns-repo-'), branch = 'main'): string {
 
 export interface TestServer extends RunningServer {
   dataDir: string;
+  /** The typed public API of this server. */
+  client: NightshiftClient;
+  /** Any request, unchecked (a string body is sent as it is): for tests of what the server refuses. */
   api<T = unknown>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }>;
   stopAndClean(): Promise<void>;
 }
@@ -27,17 +31,14 @@ export interface TestServer extends RunningServer {
 export async function startTestServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir('ns-data-');
   const server = await startServer({ port: 0, logLevel: 'silent', actorIdleMs: 60_000, ...options, dataDir });
+  const client = new NightshiftClient({ baseUrl: server.url, WebSocket });
   return {
     ...server,
     dataDir,
-    async api(method, route, body) {
-      const res = await fetch(server.url + route, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    client,
+    async api<T>(method: string, route: string, body?: unknown) {
+      const { status, body: answer } = await client.raw(method, route, body);
+      return { status, body: answer as T };
     },
     async stopAndClean() {
       await server.close();
