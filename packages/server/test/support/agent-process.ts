@@ -9,8 +9,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Author, Message, PromptAccepted, Session, SessionEvent } from '@nightshift/protocol';
+import { NightshiftClient } from '@nightshift/client';
 import type { StartOptions } from '../../src/server.js';
+import { sessionApi, type SessionApi } from './session-api.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -69,80 +70,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The public API at a fixed address; requests made while the server is down are retried. */
-export function apiAt(url: string) {
-  const api = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
-    const res = await fetch(url + route, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`${method} ${route} → ${res.status}: ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
-  const events = async (sessionId: string): Promise<SessionEvent[]> => {
-    const all: SessionEvent[] = [];
-    for (;;) {
-      const after = all.at(-1)?.seq ?? 0;
-      const page = await api<{ events: SessionEvent[] }>(
-        'GET',
-        `/api/sessions/${sessionId}/events?after=${after}&limit=1000`,
-      );
-      all.push(...page.events);
-      if (page.events.length < 1000) return all;
-    }
-  };
-  /** Polls the timeline until some event matches; fails with the timeline's tail. */
-  const waitForEvent = async (
-    sessionId: string,
-    match: (e: SessionEvent) => boolean,
-    timeoutMs = 90_000,
-  ): Promise<SessionEvent> => {
-    const deadline = Date.now() + timeoutMs;
-    let all: SessionEvent[] = [];
-    for (;;) {
-      try {
-        all = await events(sessionId);
-        const found = all.find(match);
-        if (found) return found;
-      } catch (err) {
-        // The server is restarting: connection refused until the next process listens.
-        if (!(err instanceof TypeError)) throw err;
-      }
-      if (Date.now() > deadline) {
-        const tail = all.slice(-15).map((e) => `${e.seq} ${e.type} ${JSON.stringify(e.data).slice(0, 240)}`);
-        throw new Error(`no matching event within ${timeoutMs} ms; timeline ends:\n${tail.join('\n')}`);
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
-  const messages = async (sessionId: string) =>
-    (await api<{ messages: Message[] }>('GET', `/api/sessions/${sessionId}/messages`)).messages;
-  return {
-    api,
-    events,
-    waitForEvent,
-    messages,
-    createSession: (repo: string, body: Record<string, unknown> = {}) =>
-      api<Session>('POST', '/api/sessions', { repo, title: 'e2e', ...body }),
-    prompt: (
-      sessionId: string,
-      text: string,
-      author: Author = { name: 'Ada Lovelace', email: 'ada@example.com' },
-    ) => api<PromptAccepted>('POST', `/api/sessions/${sessionId}/prompts`, { text, author }),
-    /** Waits for the prompt's `prompt_completed`/`prompt_cancelled` and returns its message. */
-    async waitForPromptEnd(sessionId: string, messageId: string, timeoutMs = 120_000): Promise<Message> {
-      await waitForEvent(
-        sessionId,
-        (e) =>
-          (e.type === 'prompt_completed' || e.type === 'prompt_cancelled') &&
-          (e.data as { messageId?: string }).messageId === messageId,
-        timeoutMs,
-      );
-      return (await messages(sessionId)).find((m) => m.id === messageId)!;
-    },
-  };
+/** The public API at a fixed address; polling the timeline rides out the server being down. */
+export function apiAt(url: string): SessionApi {
+  return sessionApi(new NightshiftClient({ baseUrl: url }), { rideOutRestarts: true });
 }
 
 export interface HostProcess {
