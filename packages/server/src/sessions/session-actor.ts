@@ -46,6 +46,7 @@ export const ABANDONED_ERROR = 'the agent did not stop in time and was abandoned
  */
 export class SessionActor {
   private mailbox: Promise<unknown> = Promise.resolve();
+  private artifactWrites: Promise<unknown> = Promise.resolve();
   private queue: QueueState;
   private readonly timeline: Timeline;
   private readonly aborts = new Map<string, AbortController>();
@@ -431,11 +432,17 @@ export class SessionActor {
     return { ...ctx, signal: signal ?? new AbortController().signal };
   }
 
-  private async addArtifact(input: Omit<Artifact, 'id' | 'createdAt'>): Promise<Artifact> {
-    const artifact: Artifact = { ...input, id: newId('art'), createdAt: new Date().toISOString() };
-    await this.deps.store.artifacts.insert(this.id, artifact);
-    this.emit({ type: 'artifact_created', data: artifact });
-    return artifact;
+  private addArtifact(input: Omit<Artifact, 'id' | 'createdAt'>): Promise<Artifact> {
+    // One at a time: each takes the next position in the store and its artifact_created follows
+    // in the same order, whatever a database with several connections does with concurrent writes.
+    const recorded = this.artifactWrites.then(async () => {
+      const artifact: Artifact = { ...input, id: newId('art'), createdAt: new Date().toISOString() };
+      await this.deps.store.artifacts.insert(this.id, artifact);
+      this.emit({ type: 'artifact_created', data: artifact });
+      return artifact;
+    });
+    this.artifactWrites = recorded.catch(() => undefined);
+    return recorded;
   }
 
   private accepted(messageId: string, status: Message['status']): PromptAccepted {

@@ -236,17 +236,27 @@ class Artifacts implements ArtifactRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
   async insert(sessionId: string, a: Artifact): Promise<void> {
-    await this.db
-      .insertInto('artifacts')
-      .values({
-        id: a.id,
-        session_id: sessionId,
-        type: a.type,
-        url: a.url,
-        data: JSON.stringify(a.data),
-        created_at: a.createdAt,
-      })
-      .execute();
+    // Timestamps tie (several artifacts are often reported in one millisecond) and ids are
+    // random: only a counter keeps the order they were recorded in.
+    await this.db.transaction().execute(async (tx) => {
+      const last = await tx
+        .selectFrom('artifacts')
+        .select((eb) => eb.fn.max('position').as('max'))
+        .where('session_id', '=', sessionId)
+        .executeTakeFirst();
+      await tx
+        .insertInto('artifacts')
+        .values({
+          id: a.id,
+          session_id: sessionId,
+          type: a.type,
+          url: a.url,
+          data: JSON.stringify(a.data),
+          created_at: a.createdAt,
+          position: Number(last?.max ?? 0) + 1,
+        })
+        .execute();
+    });
   }
 
   async list(sessionId: string): Promise<Artifact[]> {
@@ -254,8 +264,7 @@ class Artifacts implements ArtifactRepo {
       .selectFrom('artifacts')
       .selectAll()
       .where('session_id', '=', sessionId)
-      .orderBy('created_at')
-      .orderBy('id')
+      .orderBy('position')
       .execute();
     return rows.map((r) => ({
       id: r.id,

@@ -104,12 +104,84 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_artifact_position': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('artifacts')
+        .addColumn('position', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await numberStoredArtifacts(db as Kysely<TablesAt0003>);
+      await db.schema.dropIndex('artifacts_session').execute();
+      await db.schema
+        .createIndex('artifacts_session_position')
+        .on('artifacts')
+        .columns(['session_id', 'position'])
+        .unique()
+        .execute();
+    },
+  },
 };
+
+/** The tables as 0003 knows them: later migrations must not change what it reads. */
+interface TablesAt0003 {
+  artifacts: { id: string; session_id: string; created_at: string; position: number };
+  events: { session_id: string; seq: number; type: string; data: string };
+}
+
+/**
+ * Artifacts stored before 0003 were listed by creation time, ties broken by their random ids.
+ * They are numbered in the order of their artifact_created events instead, the order every
+ * client saw them in the timeline; one without an event (none should exist) goes last.
+ */
+async function numberStoredArtifacts(db: Kysely<TablesAt0003>): Promise<void> {
+  const announced = new Map<string, number>();
+  const events = await db
+    .selectFrom('events')
+    .select(['seq', 'data'])
+    .where('type', '=', 'artifact_created')
+    .execute();
+  for (const e of events) {
+    const id = (JSON.parse(e.data) as { id?: unknown }).id;
+    if (typeof id === 'string') announced.set(id, e.seq);
+  }
+  const artifacts = await db
+    .selectFrom('artifacts')
+    .select(['id', 'session_id', 'created_at'])
+    .orderBy('session_id')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const bySession = new Map<string, typeof artifacts>();
+  for (const a of artifacts) {
+    let list = bySession.get(a.session_id);
+    if (!list) bySession.set(a.session_id, (list = []));
+    list.push(a);
+  }
+  for (const list of bySession.values()) {
+    const seq = (id: string) => announced.get(id) ?? Number.MAX_SAFE_INTEGER;
+    // Stable: artifacts with the same (missing) seq keep their creation-time order.
+    list.sort((a, b) => seq(a.id) - seq(b.id));
+    for (const [index, a] of list.entries()) {
+      await db
+        .updateTable('artifacts')
+        .set({ position: index + 1 })
+        .where('id', '=', a.id)
+        .execute();
+    }
+  }
+}
 
 class StaticMigrations implements MigrationProvider {
   async getMigrations() {
     return migrations;
   }
+}
+
+/** Brings the database to `target`, a migration's name (tests start from an older schema). */
+export async function migrateTo(db: Kysely<unknown>, target: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticMigrations() });
+  const { error } = await migrator.migrateTo(target);
+  if (error) throw error;
 }
 
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {

@@ -54,6 +54,8 @@ export interface ArtifactsTable {
   url: string | null;
   data: string;
   created_at: string;
+  /** Order within the session, from 1: the order of their artifact_created events. */
+  position: number;
 }
 
 export interface SandboxesTable {

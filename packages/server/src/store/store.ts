@@ -89,7 +89,9 @@ export interface EventRepo {
 }
 
 export interface ArtifactRepo {
+  /** One at a time per session (its actor sees to that): each takes the next position. */
   insert(sessionId: string, artifact: Artifact): Promise<void>;
+  /** In the order they were inserted, which is the order of their artifact_created events. */
   list(sessionId: string): Promise<Artifact[]>;
 }
 
