@@ -5,5 +5,6 @@ export * from './artifact.js';
 export * from './event.js';
 export * from './websocket.js';
 export * from './bridge.js';
+export * from './sandbox-env.js';
 export * from './validation.js';
 export * from './health.js';

@@ -3,9 +3,10 @@
  *   node packages/sandbox/dist/main.js   (compiled by scripts/build.mjs)
  * configured entirely by environment variables (packages/sandbox/README.md).
  */
+import { decodeBridgeEnv, SandboxEnvError, sandboxEnvSecrets } from '@nightshift/protocol';
 import { BridgeClient } from './bridge/client.js';
 import { scrub } from './git/scrub.js';
-import { configSecrets, EnvError, parseSupervisorEnv, type SupervisorConfig } from './supervisor/env.js';
+import { configSecrets, parseSupervisorEnv, type SupervisorConfig } from './supervisor/env.js';
 import { createLogger, type Logger } from './supervisor/log.js';
 import { watchForOrphaning } from './supervisor/orphan-watch.js';
 import { Supervisor } from './supervisor/supervisor.js';
@@ -18,9 +19,8 @@ function main(): void {
   try {
     config = parseSupervisorEnv(process.env);
   } catch (error) {
-    const message = error instanceof EnvError ? error.message : String(error);
-    const secrets = [process.env.NIGHTSHIFT_SANDBOX_TOKEN ?? '', process.env.NIGHTSHIFT_GIT_PASSWORD ?? ''];
-    createLogger(secrets.filter((s) => s.length >= 4))('error', message);
+    const message = error instanceof SandboxEnvError ? error.message : String(error);
+    createLogger(sandboxEnvSecrets(process.env).filter((s) => s.length >= 4))('error', message);
     reportAndWait(message);
     return;
   }
@@ -101,15 +101,13 @@ function installCrashHandlers(log: Logger, secrets: string[], bridge: BridgeClie
  * the control plane should hear why (a sandbox_error) rather than see a silent exit.
  */
 function reportAndWait(message: string): void {
-  const url = process.env.NIGHTSHIFT_BRIDGE_URL?.trim();
-  const token = process.env.NIGHTSHIFT_SANDBOX_TOKEN?.trim();
-  const sandboxId = process.env.NIGHTSHIFT_SANDBOX_ID?.trim();
-  if (!url || !/^wss?:\/\//i.test(url) || !token || !sandboxId) process.exit(2);
-  const log = createLogger([token]);
+  const reachable = decodeBridgeEnv(process.env);
+  if (!reachable) process.exit(2);
+  const log = createLogger([reachable.sandboxToken]);
   const bridge = new BridgeClient({
-    url,
-    token,
-    sandboxId,
+    url: reachable.bridgeUrl,
+    token: reachable.sandboxToken,
+    sandboxId: reachable.sandboxId,
     runningMessageId: () => null,
     onCommand: (command) => {
       if (command.type === 'shutdown') void exitAfterDrain(bridge, log, 2);

@@ -3,7 +3,7 @@ import { startModelServer } from '@nightshift/testkit';
 import {
   buildOpenCodeConfig,
   discoverOpenAICompatibleModels,
-  modelSettingsFromEnv,
+  modelSettings,
   parseModel,
 } from '../src/opencode/index.js';
 
@@ -20,10 +20,9 @@ describe('OpenCode config', () => {
 
   it('allows everything, turns off updates, sharing and hosted free models', () => {
     const { config, env } = buildOpenCodeConfig(
-      modelSettingsFromEnv({
-        NIGHTSHIFT_MODEL: 'anthropic/claude-sonnet-4-5',
-        ANTHROPIC_API_KEY: 'sk-ant-1',
-        HOME: '/x',
+      modelSettings({
+        model: 'anthropic/claude-sonnet-4-5',
+        providerEnv: { ANTHROPIC_API_KEY: 'sk-ant-1', ANTHROPIC_BASE_URL: 'http://x' },
       }),
     );
     expect(config).toMatchObject({
@@ -38,10 +37,11 @@ describe('OpenCode config', () => {
   });
 
   it('registers an OpenAI-compatible endpoint with the key kept out of the config text', () => {
-    const settings = modelSettingsFromEnv({
-      NIGHTSHIFT_MODEL: 'openai-compatible/qwen2.5-coder',
-      NIGHTSHIFT_OPENAI_COMPATIBLE_BASE_URL: 'http://127.0.0.1:11434/v1',
-      NIGHTSHIFT_OPENAI_COMPATIBLE_API_KEY: 'sk-very-secret',
+    const settings = modelSettings({
+      model: 'openai-compatible/qwen2.5-coder',
+      openaiCompatibleBaseUrl: 'http://127.0.0.1:11434/v1',
+      openaiCompatibleApiKey: 'sk-very-secret',
+      providerEnv: {},
     });
     const { config, env } = buildOpenCodeConfig(settings);
     const provider = config.provider?.['openai-compatible'];

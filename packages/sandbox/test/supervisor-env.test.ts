@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EnvError, isBranchName, parseSupervisorEnv } from '../src/supervisor/env.js';
+import { isBranchName, SandboxEnvError } from '@nightshift/protocol';
+import { parseSupervisorEnv } from '../src/supervisor/env.js';
 
 const valid = {
   NIGHTSHIFT_BRIDGE_URL: 'ws://127.0.0.1:7070/api/sandboxes/bridge',
@@ -17,8 +18,8 @@ function problems(env: Record<string, string | undefined>): string[] {
     parseSupervisorEnv(env);
     return [];
   } catch (error) {
-    expect(error).toBeInstanceOf(EnvError);
-    return (error as EnvError).problems;
+    expect(error).toBeInstanceOf(SandboxEnvError);
+    return (error as SandboxEnvError).problems;
   }
 }
 

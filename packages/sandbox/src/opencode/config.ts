@@ -2,6 +2,7 @@
  * OpenCode's configuration, generated from Nightshift's model settings (API.md "Models").
  * Pure: settings in, `{ config, env }` out; the server process passes both to `opencode serve`.
  */
+import type { SandboxEnv } from '@nightshift/protocol';
 
 /** Provider id under which any OpenAI-compatible endpoint is registered. */
 export const OPENAI_COMPATIBLE_PROVIDER = 'openai-compatible';
@@ -27,9 +28,9 @@ export const PROVIDER_KEY_VARIABLES = [
 ] as const;
 
 export interface ModelSettings {
-  /** `provider/model`, from NIGHTSHIFT_MODEL. */
+  /** `provider/model`, the contract's `model`. */
   defaultModel?: string;
-  /** From NIGHTSHIFT_OPENAI_COMPATIBLE_BASE_URL / _API_KEY. */
+  /** The contract's `openaiCompatibleBaseUrl` / `openaiCompatibleApiKey`. */
   openaiCompatible?: {
     baseUrl: string;
     apiKey?: string;
@@ -55,25 +56,23 @@ export function parseModel(model: string): ModelRef | undefined {
   return { providerID: model.slice(0, slash), modelID: model.slice(slash + 1) };
 }
 
-/** Reads Nightshift's model settings from an environment. `models` starts from NIGHTSHIFT_MODEL. */
-export function modelSettingsFromEnv(env: Record<string, string | undefined>): ModelSettings {
+/** The model settings of a sandbox's environment contract. `models` starts from the default model. */
+export function modelSettings(
+  vars: Pick<SandboxEnv, 'model' | 'openaiCompatibleBaseUrl' | 'openaiCompatibleApiKey' | 'providerEnv'>,
+): ModelSettings {
   const settings: ModelSettings = {};
-  const defaultModel = env.NIGHTSHIFT_MODEL?.trim();
-  if (defaultModel) settings.defaultModel = defaultModel;
-  const baseUrl = env.NIGHTSHIFT_OPENAI_COMPATIBLE_BASE_URL?.trim();
-  if (baseUrl) {
-    const ref = defaultModel ? parseModel(defaultModel) : undefined;
+  if (vars.model) settings.defaultModel = vars.model;
+  if (vars.openaiCompatibleBaseUrl) {
+    const ref = vars.model ? parseModel(vars.model) : undefined;
     settings.openaiCompatible = {
-      baseUrl,
+      baseUrl: vars.openaiCompatibleBaseUrl,
       models: ref?.providerID === OPENAI_COMPATIBLE_PROVIDER ? [ref.modelID] : [],
-      ...(env.NIGHTSHIFT_OPENAI_COMPATIBLE_API_KEY
-        ? { apiKey: env.NIGHTSHIFT_OPENAI_COMPATIBLE_API_KEY }
-        : {}),
+      ...(vars.openaiCompatibleApiKey ? { apiKey: vars.openaiCompatibleApiKey } : {}),
     };
   }
   const providerKeys: Record<string, string> = {};
   for (const name of PROVIDER_KEY_VARIABLES) {
-    const value = env[name];
+    const value = vars.providerEnv[name];
     if (value) providerKeys[name] = value;
   }
   if (Object.keys(providerKeys).length > 0) settings.providerKeys = providerKeys;

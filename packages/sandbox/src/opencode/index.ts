@@ -1,7 +1,7 @@
 /** OpenCode, the agent: configuration, the server process, and the driver. See docs/dev/opencode.md. */
 export {
   buildOpenCodeConfig,
-  modelSettingsFromEnv,
+  modelSettings,
   parseModel,
   OPENAI_COMPATIBLE_PROVIDER,
   PROVIDER_KEY_VARIABLES,

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { repositoryEnv } from '@nightshift/protocol';
 import type { GeneratedConfig } from './config.js';
 
 /** OpenCode's basic-auth user when only OPENCODE_SERVER_PASSWORD is set. */
@@ -21,8 +22,8 @@ export interface OpenCodeServerOptions {
   /** From `buildOpenCodeConfig`. */
   config: GeneratedConfig;
   /**
-   * Environment the agent (and the commands it runs) inherits; default `process.env`.
-   * Variables starting with `NIGHTSHIFT_` are removed so the agent never sees e.g. the sandbox token.
+   * Environment the agent (and the commands it runs) inherits, as `repositoryEnv` leaves it (so
+   * never the sandbox token); default `process.env`.
    */
   env?: Record<string, string | undefined>;
   /** Port to listen on; default 0 (OpenCode then tries 4096 and falls back to a free port). */
@@ -63,11 +64,7 @@ export function resolveOpenCodeBinary(): string {
 
 /** The environment for `opencode serve`: inherited minus Nightshift's own, plus private dirs and config. */
 export function openCodeEnvironment(options: OpenCodeServerOptions): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(options.env ?? process.env)) {
-    if (value !== undefined && !name.startsWith('NIGHTSHIFT_') && !name.startsWith('OPENCODE_'))
-      env[name] = value;
-  }
+  const env = repositoryEnv(options.env ?? process.env);
   const dir = (name: string) => path.join(options.stateDir, name);
   return {
     ...env,

@@ -1,12 +1,5 @@
 /** The in-sandbox supervisor: environment contract, decisions, scripts, OpenCode keeper. */
-export {
-  parseSupervisorEnv,
-  configSecrets,
-  isBranchName,
-  EnvError,
-  DEFAULT_BOT,
-  type SupervisorConfig,
-} from './env.js';
+export { parseSupervisorEnv, configSecrets, type SupervisorConfig } from './env.js';
 export {
   decide,
   initialState,
@@ -18,7 +11,7 @@ export {
   type SupervisorState,
 } from './decide.js';
 export { planStart, pickScript, SCRIPT_DIRS, type StartPlan, type ScriptKind } from './plan.js';
-export { runScript, describeRun, repositoryEnv, type ScriptRun, type ScriptOptions } from './scripts.js';
+export { runScript, describeRun, type ScriptRun, type ScriptOptions } from './scripts.js';
 export { OpenCodeKeeper, type KeeperOptions } from './opencode-keeper.js';
 export { Supervisor, type SupervisorDeps } from './supervisor.js';
 export { createLogger, type Logger } from './log.js';

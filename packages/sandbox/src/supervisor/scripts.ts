@@ -73,15 +73,6 @@ export function describeRun(script: string, run: ScriptRun, timeoutMs: number): 
   return run.ok ? `${script} succeeded` : `${script} failed with exit code ${run.exitCode}`;
 }
 
-/** The environment repository code runs with: nothing of Nightshift's own (the sandbox token!). */
-export function repositoryEnv(env: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env))
-    if (value !== undefined && !name.startsWith('NIGHTSHIFT_') && !name.startsWith('OPENCODE_'))
-      out[name] = value;
-  return out;
-}
-
 function killGroup(pid: number | undefined, signal: NodeJS.Signals) {
   if (pid === undefined) return;
   try {

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { AgentActivity, CommitInfo, PromptOutcome } from '@nightshift/protocol';
+import { repositoryEnv, type AgentActivity, type CommitInfo, type PromptOutcome } from '@nightshift/protocol';
 import type { BridgeCommand } from '../bridge/client.js';
 import type { UpBody } from '../bridge/outbox.js';
 import {
@@ -23,7 +23,7 @@ import { configSecrets } from './env.js';
 import type { Logger } from './log.js';
 import { OpenCodeKeeper } from './opencode-keeper.js';
 import { planStart } from './plan.js';
-import { describeRun, repositoryEnv, runScript } from './scripts.js';
+import { describeRun, runScript } from './scripts.js';
 
 export interface SupervisorDeps {
   /** Queues a message to the control plane (the bridge client's `send`). */

@@ -1,0 +1,330 @@
+import { z } from 'zod';
+import { ModelName, type Author } from './common.js';
+
+/**
+ * The sandbox's environment contract: the variables the control plane starts a sandbox's
+ * supervisor with (packages/sandbox/README.md, "Environment contract"). The control plane writes
+ * them with `encodeSandboxEnv`, the supervisor reads them with `decodeSandboxEnv`; nothing else
+ * spells their names, so a new setting is one entry in `VARIABLES`.
+ */
+
+/** Commits the agent makes are committed by this identity unless the operator names another. */
+export const DEFAULT_BOT: Author = { name: 'Nightshift', email: 'bot@nightshift.local' };
+
+interface Variable<S extends z.ZodType> {
+  name: string;
+  schema: S;
+  /** Holds a credential: passed on exactly as given, and never quoted in an error, log or event. */
+  secret: boolean;
+  /** Safe and useful to quote back (`… (got x)`) when it is wrong. */
+  quoted: boolean;
+  /** Written as a number (of seconds) in the environment, which only holds text. */
+  numeric: boolean;
+}
+
+function variable<S extends z.ZodType>(
+  name: string,
+  schema: S,
+  meaning: string,
+  flags: { secret?: boolean; quoted?: boolean; numeric?: boolean } = {},
+): Variable<S> {
+  return {
+    name,
+    schema: schema.describe(meaning),
+    secret: flags.secret ?? false,
+    quoted: flags.quoted ?? false,
+    numeric: flags.numeric ?? false,
+  };
+}
+
+/** The rules of `git check-ref-format --branch`, without running git. */
+export function isBranchName(name: string): boolean {
+  return (
+    // eslint-disable-next-line no-control-regex
+    !/[\x00-\x20\x7f~^:?*[\\]/.test(name) &&
+    name !== '@' &&
+    !name.includes('@{') &&
+    !name.startsWith('-') &&
+    !name.startsWith('/') &&
+    !name.endsWith('/') &&
+    !name.endsWith('.') &&
+    !name.endsWith('.lock') &&
+    !name.includes('..') &&
+    !name.includes('//') &&
+    !name.split('/').some((part) => part.startsWith('.'))
+  );
+}
+
+const required = z.string({ error: 'is required' }).min(1, 'is required');
+const branch = required.refine(isBranchName, 'is not a valid branch name');
+// The sandbox is Linux whatever the control plane runs on: POSIX paths.
+const absolutePath = required.refine((p) => p.startsWith('/'), 'must be an absolute path');
+const seconds = (name: string, fallback: number, meaning: string) =>
+  variable(
+    name,
+    z
+      .number({ error: 'must be a positive number of seconds' })
+      .positive('must be a positive number of seconds')
+      .default(fallback),
+    meaning,
+    { quoted: true, numeric: true },
+  );
+
+/** Credentials ride along in an http(s) URL, so a repository URL is never quoted back. */
+const repoUrl = required
+  .refine(
+    (url) => /^(https?|file|ssh|git):\/\//i.test(url) || url.startsWith('/') || /^[^/\s]+@[^:\s]+:/.test(url),
+    'must be an http(s)://, file://, ssh:// URL or an absolute path (got something else)',
+  )
+  .refine((url) => !/^https?:\/\//i.test(url) || parsesAsUrl(url), 'is not a valid URL');
+
+function parsesAsUrl(url: string): boolean {
+  try {
+    new URL(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every variable of the contract, by field; problems are listed in this order. */
+const VARIABLES = {
+  bridgeUrl: variable(
+    'NIGHTSHIFT_BRIDGE_URL',
+    required.regex(/^wss?:\/\/[^/\s]+/i, 'must be a ws:// or wss:// URL'),
+    "ws:// or wss:// URL of the control plane's bridge endpoint",
+    { quoted: true },
+  ),
+  sandboxToken: variable(
+    'NIGHTSHIFT_SANDBOX_TOKEN',
+    required,
+    "the session's sandbox token, sent on the bridge as `Authorization: Bearer …`",
+    { secret: true },
+  ),
+  sandboxId: variable('NIGHTSHIFT_SANDBOX_ID', required, 'this sandbox, as the bridge hello reports it'),
+  sessionId: variable('NIGHTSHIFT_SESSION_ID', z.string().optional(), 'the session, for logs only'),
+  repoUrl: variable(
+    'NIGHTSHIFT_REPO_URL',
+    repoUrl,
+    'the origin: http(s)://, file://, ssh:// or an absolute path; credentials in an http(s) URL are split off',
+  ),
+  gitUsername: variable(
+    'NIGHTSHIFT_GIT_USERNAME',
+    z.string().optional(),
+    'user for an http(s) origin (wins over one in the URL)',
+  ),
+  gitPassword: variable(
+    'NIGHTSHIFT_GIT_PASSWORD',
+    z.string().optional(),
+    'password for an http(s) origin (wins over one in the URL)',
+    { secret: true },
+  ),
+  baseBranch: variable(
+    'NIGHTSHIFT_BASE_BRANCH',
+    branch,
+    'the branch a new session branch starts from; never pushed to',
+    { quoted: true },
+  ),
+  branch: variable('NIGHTSHIFT_BRANCH', branch, 'the session branch; differs from the base branch', {
+    quoted: true,
+  }),
+  workspace: variable(
+    'NIGHTSHIFT_WORKSPACE',
+    absolutePath,
+    'the checkout: empty on a fresh start, or the one an earlier sandbox of the session left',
+    { quoted: true },
+  ),
+  stateDir: variable('NIGHTSHIFT_STATE_DIR', absolutePath, "private state: OpenCode's home and XDG dirs", {
+    quoted: true,
+  }),
+  botEmail: variable(
+    'NIGHTSHIFT_BOT_EMAIL',
+    z
+      .string()
+      .regex(/^[^\s@<>]+@[^\s@<>]+$/, 'must be an email address')
+      .default(DEFAULT_BOT.email),
+    'committer email on the commits made for prompt authors',
+    { quoted: true },
+  ),
+  botName: variable(
+    'NIGHTSHIFT_BOT_NAME',
+    z
+      .string()
+      .refine((name) => !/[<>\n]/.test(name), 'must not contain <, > or line breaks')
+      .default(DEFAULT_BOT.name),
+    'committer name on the commits made for prompt authors',
+  ),
+  model: variable('NIGHTSHIFT_MODEL', ModelName.optional(), 'the default model, provider/model', {
+    quoted: true,
+  }),
+  openaiCompatibleBaseUrl: variable(
+    'NIGHTSHIFT_OPENAI_COMPATIBLE_BASE_URL',
+    z
+      .string()
+      .regex(/^https?:\/\/\S+$/i, 'must be an http(s):// URL')
+      .optional(),
+    'registers the provider openai-compatible at this endpoint; its models are discovered there',
+  ),
+  openaiCompatibleApiKey: variable(
+    'NIGHTSHIFT_OPENAI_COMPATIBLE_API_KEY',
+    z.string().optional(),
+    'the key for the OpenAI-compatible endpoint',
+    { secret: true },
+  ),
+  setupTimeoutSeconds: seconds('NIGHTSHIFT_SETUP_TIMEOUT_SECONDS', 600, 'limit for setup.sh'),
+  startScriptTimeoutSeconds: seconds('NIGHTSHIFT_START_SCRIPT_TIMEOUT_SECONDS', 120, 'limit for start.sh'),
+  heartbeatSeconds: seconds('NIGHTSHIFT_HEARTBEAT_SECONDS', 5, 'how often the sandbox says it is alive'),
+  orphanTimeoutSeconds: seconds(
+    'NIGHTSHIFT_ORPHAN_TIMEOUT_SECONDS',
+    900,
+    'with no control plane for this long and no prompt running, the sandbox shuts itself down',
+  ),
+};
+type Variables = typeof VARIABLES;
+type Field = keyof Variables;
+const FIELDS = Object.keys(VARIABLES) as Field[];
+
+/**
+ * Provider keys and endpoints (ANTHROPIC_API_KEY, OPENAI_BASE_URL …) travel under their own
+ * names, which OpenCode reads by itself; Nightshift's own variables only ever as fields above.
+ */
+function isProviderVariable(name: string): boolean {
+  return /^[A-Z0-9_]+_(API_KEY|BASE_URL)$/.test(name) && !isNightshiftVariable(name);
+}
+
+function isNightshiftVariable(name: string): boolean {
+  return name.startsWith('NIGHTSHIFT_');
+}
+
+const shape = Object.fromEntries(FIELDS.map((field) => [field, VARIABLES[field].schema])) as {
+  [F in Field]: Variables[F]['schema'];
+};
+
+const SandboxEnvFields = z.object({
+  ...shape,
+  providerEnv: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('provider keys and endpoints, by their own names; OpenCode and repository scripts see them'),
+});
+
+export const SandboxEnv = SandboxEnvFields.superRefine((env, ctx) => {
+  const { gitUsername, gitPassword, branch, baseBranch } = VARIABLES;
+  if ((env.gitUsername || env.gitPassword) && env.repoUrl && !/^https?:/i.test(env.repoUrl))
+    ctx.addIssue({
+      code: 'custom',
+      path: [],
+      message: `${gitUsername.name}/${gitPassword.name} only apply to http(s) repository URLs`,
+    });
+  if (env.branch && env.branch === env.baseBranch)
+    ctx.addIssue({
+      code: 'custom',
+      path: [],
+      message: `${branch.name} must differ from ${baseBranch.name} (${env.branch}): the base branch is never pushed to`,
+    });
+});
+/** What the supervisor is told, defaults filled in. */
+export type SandboxEnv = z.output<typeof SandboxEnv>;
+/** What the control plane says; whatever it leaves out takes the contract's default. */
+export type SandboxEnvInput = z.input<typeof SandboxEnv>;
+
+type Environment = Record<string, string | undefined>;
+
+/** Every problem with an environment at once, each naming its variable; never a secret's value. */
+export class SandboxEnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid supervisor environment:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'SandboxEnvError';
+  }
+}
+
+/**
+ * The variables for `values`. Not validated here: a value the sandbox refuses is reported by the
+ * sandbox, on the session's timeline, where the operator sees it. A provider writes its part
+ * (`workspace`, `stateDir`) next to the session's, so any subset may be encoded.
+ */
+export function encodeSandboxEnv(values: Partial<SandboxEnvInput>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values.providerEnv ?? {}))
+    if (isProviderVariable(name)) env[name] = value;
+  for (const field of FIELDS) {
+    const value = values[field];
+    if (value !== undefined) env[VARIABLES[field].name] = String(value);
+  }
+  return env;
+}
+
+/** The contract read from a sandbox's environment, or a `SandboxEnvError` naming every problem. */
+export function decodeSandboxEnv(env: Environment): SandboxEnv {
+  const result = SandboxEnv.safeParse(readVariables(env));
+  if (!result.success) throw new SandboxEnvError(result.error.issues.map((issue) => problemOf(issue, env)));
+  return result.data;
+}
+
+/**
+ * Just enough to reach the control plane, for a supervisor whose environment is otherwise
+ * unusable: it then says why over the bridge instead of exiting silently.
+ */
+export function decodeBridgeEnv(
+  env: Environment,
+): Pick<SandboxEnv, 'bridgeUrl' | 'sandboxToken' | 'sandboxId'> | null {
+  const result = SandboxEnvFields.pick({ bridgeUrl: true, sandboxToken: true, sandboxId: true }).safeParse(
+    readVariables(env),
+  );
+  return result.success ? result.data : null;
+}
+
+/** The credentials an environment holds, to scrub from anything shown, even when it is invalid. */
+export function sandboxEnvSecrets(env: Environment): string[] {
+  const secrets = FIELDS.filter((field) => VARIABLES[field].secret).map((field) =>
+    present(env[VARIABLES[field].name], true),
+  );
+  secrets.push(...Object.values(pickProviderEnv(env)));
+  return secrets.filter((secret): secret is string => Boolean(secret));
+}
+
+/** The provider keys and endpoints of an environment: what the control plane passes on of its own. */
+export function pickProviderEnv(env: Environment): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env))
+    if (value !== undefined && isProviderVariable(name)) picked[name] = value;
+  return picked;
+}
+
+/**
+ * The environment repository code runs with (setup.sh, start.sh, the agent and every command it
+ * runs): the sandbox's without Nightshift's variables, which hold the sandbox token, and without
+ * OPENCODE_* ones, which would steer the supervisor's own OpenCode server.
+ */
+export function repositoryEnv(env: Environment): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env))
+    if (value !== undefined && !isNightshiftVariable(name) && !name.startsWith('OPENCODE_'))
+      out[name] = value;
+  return out;
+}
+
+function readVariables(env: Environment): Record<string, unknown> {
+  const values: Record<string, unknown> = { providerEnv: pickProviderEnv(env) };
+  for (const field of FIELDS) {
+    const { name, secret, numeric } = VARIABLES[field];
+    const value = present(env[name], secret);
+    if (value !== undefined) values[field] = numeric ? Number(value) : value;
+  }
+  return values;
+}
+
+/** A blank variable counts as unset; only a credential keeps its surrounding whitespace. */
+function present(raw: string | undefined, secret: boolean): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  return secret ? raw : raw.trim();
+}
+
+/** Issues of the whole environment are already sentences; the others get their variable's name. */
+function problemOf(issue: z.core.$ZodIssue, env: Environment): string {
+  const field = issue.path[0];
+  if (typeof field !== 'string' || !(field in VARIABLES)) return issue.message;
+  const { name, secret, quoted } = VARIABLES[field as Field];
+  const value = present(env[name], secret);
+  return `${name} ${issue.message}${quoted && value !== undefined ? ` (got ${value})` : ''}`;
+}
