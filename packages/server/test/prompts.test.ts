@@ -8,7 +8,7 @@ import {
   type TestServer,
 } from './support/harness.js';
 import { ScriptedRunner } from './support/scripted-runner.js';
-import { NO_MODEL_ERROR } from '../src/sessions/session-actor.js';
+import { NO_MODEL_ERROR } from '../src/sessions/prompt-failures.js';
 
 const ada = { name: 'Ada Lovelace', email: 'ada@example.com' };
 const bob = { name: 'Bob', email: 'bob@example.com' };

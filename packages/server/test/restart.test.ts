@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Message, PromptAccepted, Session, SessionEvent } from '@nightshift/protocol';
 import { eventually, expectContiguous, makeRepo, tempDir, TestClient } from './support/harness.js';
-import { RESTART_ERROR } from '../src/sessions/session-actor.js';
+import { RESTART_ERROR } from '../src/sessions/prompt-failures.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const children: ChildProcess[] = [];

@@ -1,5 +1,4 @@
 import type {
-  Artifact,
   Author,
   EventInput,
   Message,
@@ -17,6 +16,8 @@ import { sandboxStatusAfter } from './sandbox-status.js';
 import { NotFound, StateConflict } from './errors.js';
 import { messageView, sessionView } from './views.js';
 import { newId } from '../ids.js';
+import { ArtifactLog } from './artifact-log.js';
+import { ABANDONED_ERROR, errorMessage, NO_MODEL_ERROR, RESTART_ERROR } from './prompt-failures.js';
 
 export interface ActorDeps {
   store: Store;
@@ -29,16 +30,6 @@ export interface ActorDeps {
   stopGraceMs: number;
 }
 
-export const NO_MODEL_ERROR =
-  'No model is configured. Set NIGHTSHIFT_MODEL (e.g. anthropic/claude-sonnet-4-5) with the provider key ' +
-  '(ANTHROPIC_API_KEY, OPENAI_API_KEY, …), or NIGHTSHIFT_OPENAI_COMPATIBLE_BASE_URL for an OpenAI-compatible ' +
-  'endpoint, then restart `nightshift up` — or name a model on the session or the prompt.';
-
-export const RESTART_ERROR =
-  'Nightshift restarted while this prompt was running, and it could not be resumed.';
-
-export const ABANDONED_ERROR = 'the agent did not stop in time and was abandoned';
-
 /**
  * One live session. Every command on the session goes through this actor's mailbox, one at a
  * time, which makes it the only writer of the session's rows: no locks, no races on `seq` or
@@ -46,9 +37,9 @@ export const ABANDONED_ERROR = 'the agent did not stop in time and was abandoned
  */
 export class SessionActor {
   private mailbox: Promise<unknown> = Promise.resolve();
-  private artifactWrites: Promise<unknown> = Promise.resolve();
   private queue: QueueState;
   private readonly timeline: Timeline;
+  private readonly artifacts: ArtifactLog;
   private readonly aborts = new Map<string, AbortController>();
   private deleted = false;
   private commandsInFlight = 0;
@@ -73,6 +64,9 @@ export class SessionActor {
       lastSeq,
       (events) => deps.publish(session.id, events),
       deps.log,
+    );
+    this.artifacts = new ArtifactLog(session.id, deps.store.artifacts, (artifact) =>
+      this.emit({ type: 'artifact_created', data: artifact }),
     );
   }
 
@@ -372,28 +366,25 @@ export class SessionActor {
   }
 
   private async finishNow(messageId: string, result: PromptResult): Promise<void> {
-    {
-      if (this.queue.running !== messageId) return; // already finished (e.g. abandoned after stop)
-      const controller = this.aborts.get(messageId);
-      this.aborts.delete(messageId);
-      // A prompt a person stopped ends `stopped` even if the agent reported otherwise on its way out.
-      const outcome =
-        controller?.signal.aborted && result.outcome === 'completed' ? 'stopped' : result.outcome;
-      const error = outcome === 'completed' ? null : (result.error ?? null);
-      await this.deps.store.messages.update(messageId, {
-        status: outcome,
-        error,
-        finishedAt: new Date().toISOString(),
-      });
-      this.emit({
-        type: 'prompt_completed',
-        data: { messageId, outcome, ...(error ? { error } : {}) },
-      });
-      const decision = this.decide({ type: 'finished', messageId });
-      this.queue = decision.state;
-      await this.touch();
-      await this.apply(decision.effects);
-    }
+    if (this.queue.running !== messageId) return; // already finished (e.g. abandoned after stop)
+    const controller = this.aborts.get(messageId);
+    this.aborts.delete(messageId);
+    // A prompt a person stopped ends `stopped` even if the agent reported otherwise on its way out.
+    const outcome = controller?.signal.aborted && result.outcome === 'completed' ? 'stopped' : result.outcome;
+    const error = outcome === 'completed' ? null : (result.error ?? null);
+    await this.deps.store.messages.update(messageId, {
+      status: outcome,
+      error,
+      finishedAt: new Date().toISOString(),
+    });
+    this.emit({
+      type: 'prompt_completed',
+      data: { messageId, outcome, ...(error ? { error } : {}) },
+    });
+    const decision = this.decide({ type: 'finished', messageId });
+    this.queue = decision.state;
+    await this.touch();
+    await this.apply(decision.effects);
   }
 
   private async markCancelled(messageId: string): Promise<void> {
@@ -426,23 +417,10 @@ export class SessionActor {
       emit: (event, checkpoint) => {
         if (!this.deleted) this.emit(event, checkpoint);
       },
-      addArtifact: (artifact) => this.addArtifact(artifact),
+      addArtifact: (artifact) => this.artifacts.record(artifact),
       flushed: () => this.timeline.flushed(),
     };
     return { ...ctx, signal: signal ?? new AbortController().signal };
-  }
-
-  private addArtifact(input: Omit<Artifact, 'id' | 'createdAt'>): Promise<Artifact> {
-    // One at a time: each takes the next position in the store and its artifact_created follows
-    // in the same order, whatever a database with several connections does with concurrent writes.
-    const recorded = this.artifactWrites.then(async () => {
-      const artifact: Artifact = { ...input, id: newId('art'), createdAt: new Date().toISOString() };
-      await this.deps.store.artifacts.insert(this.id, artifact);
-      this.emit({ type: 'artifact_created', data: artifact });
-      return artifact;
-    });
-    this.artifactWrites = recorded.catch(() => undefined);
-    return recorded;
   }
 
   private accepted(messageId: string, status: Message['status']): PromptAccepted {
@@ -451,8 +429,4 @@ export class SessionActor {
     // A repeated clientRequestId reports the prompt as it stands now.
     return { messageId, status, position };
   }
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
