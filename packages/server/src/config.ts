@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_BOT } from '@nightshift/protocol';
 
 /** Everything `nightshift up` can be told, from flags or the environment. */
 export interface ServerConfig {
@@ -45,7 +46,7 @@ export function resolveConfig(
   return {
     host: options.host ?? env.NIGHTSHIFT_HOST ?? DEFAULT_HOST,
     port,
-    dataDir: path.resolve(expandHome(options.dataDir ?? env.NIGHTSHIFT_DATA_DIR ?? defaultDataDir())),
+    dataDir: resolveDataDir(options.dataDir, env),
     model: options.model !== undefined ? options.model : env.NIGHTSHIFT_MODEL?.trim() || null,
     openaiCompatible: baseUrl
       ? {
@@ -58,8 +59,8 @@ export function resolveConfig(
     sandbox: {
       unisolated: options.sandbox?.unisolated ?? isTrue(env.NIGHTSHIFT_ALLOW_UNISOLATED),
       bot: {
-        name: options.sandbox?.bot?.name ?? env.NIGHTSHIFT_BOT_NAME ?? 'Nightshift',
-        email: options.sandbox?.bot?.email ?? env.NIGHTSHIFT_BOT_EMAIL ?? 'bot@nightshift.local',
+        name: options.sandbox?.bot?.name ?? env.NIGHTSHIFT_BOT_NAME ?? DEFAULT_BOT.name,
+        email: options.sandbox?.bot?.email ?? env.NIGHTSHIFT_BOT_EMAIL ?? DEFAULT_BOT.email,
       },
       idleMs: options.sandbox?.idleMs ?? seconds(env.NIGHTSHIFT_SANDBOX_IDLE_SECONDS, 600),
       heartbeatStaleMs: options.sandbox?.heartbeatStaleMs ?? 30_000,
@@ -71,6 +72,15 @@ export function resolveConfig(
       uidBase: options.sandbox?.uidBase ?? 200_000,
     },
   };
+}
+
+/** The data dir: the flag, else NIGHTSHIFT_DATA_DIR, else the default for this user; `~` expanded. */
+export function resolveDataDir(
+  flagValue: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  uid: number | undefined = process.getuid?.(),
+): string {
+  return path.resolve(expandHome(flagValue ?? env.NIGHTSHIFT_DATA_DIR ?? defaultDataDir(uid)));
 }
 
 /**

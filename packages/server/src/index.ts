@@ -1,9 +1,19 @@
 export { startServer, type RunningServer } from './server.js';
 export {
   resolveConfig,
+  resolveDataDir,
   ConfigError,
   DEFAULT_HOST,
   DEFAULT_PORT,
   type ServerConfig,
   type ServerOptions,
 } from './config.js';
+export {
+  runCommand,
+  probeBubblewrapSandbox,
+  probeOverlay,
+  probeCgroups,
+  probeDataDir,
+  type CommandRun,
+  type CgroupFacts,
+} from './host/probes.js';

@@ -13,32 +13,30 @@ import {
   checkOverlay,
   type CheckResult,
 } from '../doctor/checks.js';
-import {
-  probeBubblewrapSandbox,
-  probeCgroups,
-  probeDataDir,
-  probeOpenCode,
-  probeOverlay,
-  runCommand,
-} from '../doctor/probes.js';
-import { defaultDataDir } from '../doctor/data-dir.js';
+import { probeOpenCode } from '../doctor/opencode-probe.js';
+
+/**
+ * The server's own host probes, so doctor finds what the server will. Loaded when doctor runs:
+ * the client commands must not pay for loading the server.
+ */
+const hostProbes = () => import('@nightshift/server');
 
 export async function runChecks(env: NodeJS.ProcessEnv, dataDir: string): Promise<CheckResult[]> {
-  const [git, bwrapVersion, bwrapSandbox, overlay, opencode] = await Promise.all([
-    runCommand('git', ['--version']),
-    runCommand('bwrap', ['--version']),
-    probeBubblewrapSandbox(),
-    probeOverlay(),
-    probeOpenCode(),
+  const host = await hostProbes();
+  const [git, bwrapVersion, overlay, opencode] = await Promise.all([
+    host.runCommand('git', ['--version']),
+    host.runCommand('bwrap', ['--version']),
+    host.probeOverlay(),
+    probeOpenCode(host.runCommand),
   ]);
   return [
     checkNode(process.version),
     checkGit(git),
-    checkBubblewrap(bwrapVersion, bwrapSandbox),
+    checkBubblewrap(bwrapVersion, host.probeBubblewrapSandbox()),
     checkOverlay(overlay),
-    checkCgroups(probeCgroups()),
+    checkCgroups(host.probeCgroups()),
     checkOpenCode(opencode),
-    checkDataDir(probeDataDir(dataDir)),
+    checkDataDir(host.probeDataDir(dataDir)),
     checkModel(env),
   ];
 }
@@ -75,7 +73,7 @@ export const doctorCommand: Command = {
   },
   client: false,
   async run(io, { values }) {
-    const dataDir = defaultDataDir(optionalString(values, 'data-dir'), io.env);
+    const dataDir = (await hostProbes()).resolveDataDir(optionalString(values, 'data-dir'), io.env);
     const results = await runChecks(io.env, dataDir);
     const failed = results.some((r) => r.required && r.status !== 'ok');
     if (values.json === true)

@@ -1,7 +1,10 @@
 /**
  * What `nightshift doctor` concludes from what it observed. Pure: every function takes the facts
- * (see probes.ts for how they are gathered) and returns a verdict with the exact fix.
+ * (the server's host probes, and opencode-probe.ts, gather them) and returns a verdict with the
+ * exact fix.
  */
+import type { CgroupFacts, CommandRun } from '@nightshift/server';
+
 export type CheckStatus = 'ok' | 'missing' | 'warn';
 
 export interface CheckResult {
@@ -13,14 +16,6 @@ export interface CheckResult {
   fix?: string;
   /** A required check that is not ok makes doctor exit non-zero. */
   required: boolean;
-}
-
-export interface CommandRun {
-  /** Exit code 0. */
-  ok: boolean;
-  /** The executable does not exist. */
-  notFound: boolean;
-  output: string;
 }
 
 export const MIN_NODE = [20, 19] as const;
@@ -102,14 +97,6 @@ export function checkOverlay(facts: { inKernel: boolean; mount: CommandRun | nul
     };
   }
   return { ...base, status: 'ok', detail: facts.mount ? 'overlay mounts work' : 'overlay is in the kernel' };
-}
-
-export interface CgroupFacts {
-  v2: boolean;
-  /** Controllers available to us (v2: cgroup.controllers of our cgroup; v1: mounted hierarchies). */
-  controllers: string[];
-  /** Whether we could create a child cgroup. */
-  writable: boolean;
 }
 
 const WANTED_CONTROLLERS = ['memory', 'cpu', 'pids'];

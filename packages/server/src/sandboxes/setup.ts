@@ -1,22 +1,16 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { encodeSandboxEnv, pickProviderEnv, type SandboxEnvInput } from '@nightshift/protocol';
 import type { ServerConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { SessionRecord, Store } from '../store/store.js';
 import type { AgentRunner } from '../sessions/agent-runner.js';
 import { UnavailableRunner } from '../sessions/unavailable-runner.js';
-import { LocalProvider, bubblewrapWorks } from './local/local-provider.js';
+import { INSTALL_DIR } from '../host/install-dir.js';
+import { probeBubblewrapSandbox, type CommandRun } from '../host/probes.js';
+import { LocalProvider } from './local/local-provider.js';
 import { SandboxRunner } from './sandbox-runner.js';
 import { BRIDGE_PATH } from './bridge-endpoint.js';
 import { isLocalRepo, localGitDir } from '../scm/local-repo.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** The repository root of this Nightshift install. */
-export const INSTALL_DIR = path.resolve(here, '..', '..', '..', '..');
-
-/** Model settings and provider keys reach the sandbox (and nothing else of the server's env). */
-const PASSED_THROUGH =
-  /^(NIGHTSHIFT_MODEL|NIGHTSHIFT_OPENAI_COMPATIBLE_BASE_URL|NIGHTSHIFT_OPENAI_COMPATIBLE_API_KEY|[A-Z0-9_]+_API_KEY|[A-Z0-9_]+_BASE_URL)$/;
 
 export interface SandboxSetup {
   runner: AgentRunner;
@@ -31,9 +25,9 @@ export function createSandboxRunner(
   log: Logger,
   serverUrl: () => string,
 ): SandboxSetup {
-  const bwrap = bubblewrapWorks();
+  const bwrap = probeBubblewrapSandbox();
   if (!bwrap.ok && !config.sandbox.unisolated) {
-    const reason = `${bwrap.reason}. Prompts cannot run until it is fixed — or start the server with NIGHTSHIFT_ALLOW_UNISOLATED=1 to run agents without isolation.`;
+    const reason = `${whyNoBubblewrap(bwrap)}. Prompts cannot run until it is fixed — or start the server with NIGHTSHIFT_ALLOW_UNISOLATED=1 to run agents without isolation.`;
     log.error(reason);
     return { runner: new UnavailableRunner(reason), sandboxRunner: null, unavailable: reason };
   }
@@ -74,37 +68,37 @@ async function sandboxEnv(
   serverUrl: string,
 ): Promise<Record<string, string>> {
   const loopback = loopbackUrl(serverUrl);
-  const env: Record<string, string> = {
-    NIGHTSHIFT_BRIDGE_URL: `${loopback.replace(/^http/, 'ws')}${BRIDGE_PATH}`,
-    NIGHTSHIFT_SANDBOX_TOKEN: token,
-    NIGHTSHIFT_SANDBOX_ID: sandboxId,
-    NIGHTSHIFT_SESSION_ID: session.id,
-    NIGHTSHIFT_BASE_BRANCH: session.baseBranch,
-    NIGHTSHIFT_BRANCH: session.branch,
-    NIGHTSHIFT_BOT_NAME: config.sandbox.bot.name,
-    NIGHTSHIFT_BOT_EMAIL: config.sandbox.bot.email,
-    NIGHTSHIFT_HEARTBEAT_SECONDS: String(heartbeatSeconds(config.sandbox.heartbeatStaleMs)),
-  };
+  let origin: Pick<SandboxEnvInput, 'repoUrl' | 'gitUsername' | 'gitPassword'>;
   if (isLocalRepo(session.repo)) {
     // The sandbox cannot see the host's filesystem: it reaches a local repository through the
     // control plane's git endpoint, with its own token, and may push only its session branch.
     await localGitDir(session.repo);
-    env.NIGHTSHIFT_REPO_URL = `${loopback}/git/${session.id}.git`;
-    env.NIGHTSHIFT_GIT_USERNAME = 'sandbox';
-    env.NIGHTSHIFT_GIT_PASSWORD = token;
+    origin = { repoUrl: `${loopback}/git/${session.id}.git`, gitUsername: 'sandbox', gitPassword: token };
   } else {
-    env.NIGHTSHIFT_REPO_URL = session.repo;
+    origin = { repoUrl: session.repo };
   }
-  if (config.model) env.NIGHTSHIFT_MODEL = config.model;
-  if (config.openaiCompatible) {
-    env.NIGHTSHIFT_OPENAI_COMPATIBLE_BASE_URL = config.openaiCompatible.baseUrl;
-    if (config.openaiCompatible.apiKey)
-      env.NIGHTSHIFT_OPENAI_COMPATIBLE_API_KEY = config.openaiCompatible.apiKey;
-  }
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && PASSED_THROUGH.test(key) && !(key in env)) env[key] = value;
-  }
-  return env;
+  return encodeSandboxEnv({
+    bridgeUrl: `${loopback.replace(/^http/, 'ws')}${BRIDGE_PATH}`,
+    sandboxToken: token,
+    sandboxId,
+    sessionId: session.id,
+    ...origin,
+    baseBranch: session.baseBranch,
+    branch: session.branch,
+    botName: config.sandbox.bot.name,
+    botEmail: config.sandbox.bot.email,
+    heartbeatSeconds: heartbeatSeconds(config.sandbox.heartbeatStaleMs),
+    model: config.model || undefined,
+    openaiCompatibleBaseUrl: config.openaiCompatible?.baseUrl,
+    openaiCompatibleApiKey: config.openaiCompatible?.apiKey || undefined,
+    // Provider keys reach the sandbox, and nothing else of the server's environment.
+    providerEnv: pickProviderEnv(process.env),
+  });
+}
+
+function whyNoBubblewrap(run: CommandRun): string {
+  if (run.notFound) return 'bubblewrap (bwrap) is not installed: apt-get install -y bubblewrap';
+  return `bubblewrap cannot create a sandbox here: ${run.output}`;
 }
 
 /**

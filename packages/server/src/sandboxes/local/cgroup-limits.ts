@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, rmdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { CGROUP_ROOT, cgroupParent, isCgroupV2, type LimitedController } from '../../host/probes.js';
 
 export interface ResourceLimits {
   memoryBytes: number;
@@ -19,28 +20,28 @@ export class CgroupLimits {
   constructor(
     private readonly name: string,
     private readonly limits: ResourceLimits,
-    private readonly root = '/sys/fs/cgroup',
+    private readonly root = CGROUP_ROOT,
   ) {}
 
   /** Creates the cgroups and moves `pid` into them. */
   apply(pid: number): { applied: string[]; missing: string[] } {
     const applied: string[] = [];
     const missing: string[] = [];
-    const v2 = existsSync(path.join(this.root, 'cgroup.controllers'));
-    const attempts: Array<[string, string, string, string]> = v2
+    const v2 = isCgroupV2(this.root);
+    const attempts: Array<[LimitedController, string, string]> = v2
       ? [
-          ['memory', '', 'memory.max', String(this.limits.memoryBytes)],
-          ['cpu', '', 'cpu.max', `${Math.round(this.limits.cpus * 100_000)} 100000`],
-          ['pids', '', 'pids.max', String(this.limits.pids)],
+          ['memory', 'memory.max', String(this.limits.memoryBytes)],
+          ['cpu', 'cpu.max', `${Math.round(this.limits.cpus * 100_000)} 100000`],
+          ['pids', 'pids.max', String(this.limits.pids)],
         ]
       : [
-          ['memory', 'memory', 'memory.limit_in_bytes', String(this.limits.memoryBytes)],
-          ['cpu', 'cpu', 'cpu.cfs_quota_us', String(Math.round(this.limits.cpus * 100_000))],
-          ['pids', 'pids', 'pids.max', String(this.limits.pids)],
+          ['memory', 'memory.limit_in_bytes', String(this.limits.memoryBytes)],
+          ['cpu', 'cpu.cfs_quota_us', String(Math.round(this.limits.cpus * 100_000))],
+          ['pids', 'pids.max', String(this.limits.pids)],
         ];
-    for (const [what, controller, file, value] of attempts) {
+    for (const [what, file, value] of attempts) {
       try {
-        const dir = path.join(this.root, controller, ownCgroup(controller, v2), `nightshift-${this.name}`);
+        const dir = path.join(cgroupParent(what, this.root, v2), `nightshift-${this.name}`);
         if (!existsSync(dir)) {
           mkdirSync(dir);
           this.created.push(dir);
@@ -66,20 +67,4 @@ export class CgroupLimits {
       }
     }
   }
-}
-
-/** The cgroup this process is in, for a controller: new cgroups go beneath it (delegation). */
-function ownCgroup(controller: string, v2: boolean): string {
-  try {
-    const lines = readFileSync('/proc/self/cgroup', 'utf8').split('\n');
-    for (const line of lines) {
-      const [, controllers, cgPath] = line.split(':');
-      if (cgPath === undefined) continue;
-      if (v2 ? controllers === '' : controllers!.split(',').includes(controller))
-        return cgPath.replace(/^\//, '');
-    }
-  } catch {
-    // Not Linux, or no /proc: fall through to the root.
-  }
-  return '';
 }

@@ -1,4 +1,4 @@
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import {
   chownSync,
   chmodSync,
@@ -13,6 +13,7 @@ import {
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
+import { encodeSandboxEnv } from '@nightshift/protocol';
 import type { Logger } from '../../log.js';
 import type {
   Endpoint,
@@ -107,13 +108,11 @@ export class LocalProvider implements SandboxProvider {
     let command: string[];
     if (this.options.unisolated) {
       env.HOME = path.join(state, 'home');
-      env.NIGHTSHIFT_WORKSPACE = workspace;
-      env.NIGHTSHIFT_STATE_DIR = state;
+      Object.assign(env, encodeSandboxEnv({ workspace, stateDir: state }));
       command = this.options.command;
     } else {
       env.HOME = `${SANDBOX_STATE}/home`;
-      env.NIGHTSHIFT_WORKSPACE = SANDBOX_WORKSPACE;
-      env.NIGHTSHIFT_STATE_DIR = SANDBOX_STATE;
+      Object.assign(env, encodeSandboxEnv({ workspace: SANDBOX_WORKSPACE, stateDir: SANDBOX_STATE }));
       command = ['bwrap', ...bwrapArgs(this.layout(workspace, state, ids), this.options.command)];
     }
     // `sh` stays as bwrap's parent (no exec), in a new session: see the class comment.
@@ -226,25 +225,6 @@ export class LocalProvider implements SandboxProvider {
   private uidFor(sessionId: string): { uid: number; gid: number } {
     const n = createHash('sha256').update(sessionId).digest().readUInt32BE(0) % UID_COUNT;
     return { uid: this.options.uidBase + n, gid: this.options.uidBase + n };
-  }
-}
-
-/** Whether bubblewrap can actually make a sandbox here (installed, and user namespaces allowed). */
-export function bubblewrapWorks(): { ok: true } | { ok: false; reason: string } {
-  try {
-    execFileSync('bwrap', ['--unshare-user', '--ro-bind', '/', '/', '--', 'true'], {
-      stdio: 'pipe',
-      timeout: 5000,
-    });
-    return { ok: true };
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (e.code === 'ENOENT')
-      return { ok: false, reason: 'bubblewrap (bwrap) is not installed: apt-get install -y bubblewrap' };
-    return {
-      ok: false,
-      reason: `bubblewrap cannot create a sandbox here: ${e.stderr?.toString().trim() || e.message}`,
-    };
   }
 }
 

@@ -1,5 +1,9 @@
-import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
+/**
+ * What this machine offers sandboxes: bubblewrap, cgroups, overlay mounts, a writable data dir.
+ * The server looks before it runs an agent and when it places a sandbox's cgroups; `nightshift
+ * doctor` reports every one. Only observations here: what they mean is up to the caller.
+ */
+import { execFile, execFileSync } from 'node:child_process';
 import {
   accessSync,
   constants,
@@ -12,8 +16,14 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { CgroupFacts, CommandRun } from './checks.js';
+
+export interface CommandRun {
+  /** Exit code 0. */
+  ok: boolean;
+  /** The executable does not exist. */
+  notFound: boolean;
+  output: string;
+}
 
 /** Runs a command and reports how it went, never throwing. */
 export function runCommand(file: string, args: string[], timeoutMs = 10_000): Promise<CommandRun> {
@@ -27,11 +37,26 @@ export function runCommand(file: string, args: string[], timeoutMs = 10_000): Pr
   });
 }
 
-export function probeBubblewrapSandbox(): Promise<CommandRun> {
-  // The same minimal sandbox the server's local provider checks for.
-  return runCommand('bwrap', ['--unshare-user', '--ro-bind', '/', '/', '--', 'true']);
+/**
+ * Whether bubblewrap can make a sandbox here: installed, and user namespaces allowed. The smallest
+ * sandbox there is; synchronous, as the server decides on it while it starts.
+ */
+export function probeBubblewrapSandbox(): CommandRun {
+  try {
+    const output = execFileSync('bwrap', ['--unshare-user', '--ro-bind', '/', '/', '--', 'true'], {
+      encoding: 'utf8',
+      stdio: 'pipe',
+      timeout: 5000,
+    });
+    return { ok: true, notFound: false, output: output.trim() };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
+    const output = `${e.stdout ?? ''}${e.stderr ?? ''}`.trim();
+    return { ok: false, notFound: e.code === 'ENOENT', output: output || e.message };
+  }
 }
 
+/** Whether the kernel has overlayfs, and whether an unprivileged user namespace may mount it. */
 export async function probeOverlay(): Promise<{ inKernel: boolean; mount: CommandRun | null }> {
   let filesystems = '';
   try {
@@ -65,13 +90,44 @@ export async function probeOverlay(): Promise<{ inKernel: boolean; mount: Comman
   }
 }
 
-export function probeCgroups(root = '/sys/fs/cgroup'): CgroupFacts {
-  const v2 = existsSync(path.join(root, 'cgroup.controllers'));
-  const own = ownCgroupPath(v2 ? '' : 'memory', v2);
+export const CGROUP_ROOT = '/sys/fs/cgroup';
+
+/** The controllers a sandbox's limits use. */
+export type LimitedController = 'memory' | 'cpu' | 'pids';
+
+export function isCgroupV2(root = CGROUP_ROOT): boolean {
+  return existsSync(path.join(root, 'cgroup.controllers'));
+}
+
+/**
+ * Where new cgroups for a controller go: beneath the one this process is in, which is all a
+ * delegated subtree (systemd, a container) lets us write. On v2 one hierarchy holds every controller.
+ */
+export function cgroupParent(
+  controller: LimitedController,
+  root = CGROUP_ROOT,
+  v2 = isCgroupV2(root),
+): string {
+  return v2
+    ? path.join(root, ownCgroup('', true))
+    : path.join(root, controller, ownCgroup(controller, false));
+}
+
+export interface CgroupFacts {
+  v2: boolean;
+  /** Controllers available to us (v2: cgroup.controllers of our cgroup; v1: mounted hierarchies). */
+  controllers: string[];
+  /** Whether we could create a child cgroup. */
+  writable: boolean;
+}
+
+export function probeCgroups(root = CGROUP_ROOT): CgroupFacts {
+  const v2 = isCgroupV2(root);
+  const parent = cgroupParent('memory', root, v2);
   let controllers: string[] = [];
   if (v2) {
     try {
-      controllers = readFileSync(path.join(root, own, 'cgroup.controllers'), 'utf8')
+      controllers = readFileSync(path.join(parent, 'cgroup.controllers'), 'utf8')
         .trim()
         .split(/\s+/)
         .filter(Boolean);
@@ -81,7 +137,6 @@ export function probeCgroups(root = '/sys/fs/cgroup'): CgroupFacts {
   } else {
     controllers = ['memory', 'cpu', 'pids'].filter((c) => existsSync(path.join(root, c)));
   }
-  const parent = v2 ? path.join(root, own) : path.join(root, 'memory', own);
   return { v2, controllers, writable: canCreateChild(parent) };
 }
 
@@ -96,7 +151,8 @@ function canCreateChild(parent: string): boolean {
   }
 }
 
-function ownCgroupPath(controller: string, v2: boolean): string {
+/** The cgroup this process is in, for a controller (v1) or the one hierarchy (v2), without the leading `/`. */
+function ownCgroup(controller: string, v2: boolean): string {
   try {
     for (const line of readFileSync('/proc/self/cgroup', 'utf8').split('\n')) {
       const [, controllers, cgPath] = line.split(':');
@@ -105,22 +161,9 @@ function ownCgroupPath(controller: string, v2: boolean): string {
         return cgPath.replace(/^\//, '');
     }
   } catch {
-    // no /proc: assume the root
+    // Not Linux, or no /proc: the root it is.
   }
   return '';
-}
-
-export async function probeOpenCode(): Promise<{ path: string | null; run: CommandRun | null }> {
-  let binary: string;
-  try {
-    const require = createRequire(import.meta.url);
-    binary = path.join(path.dirname(require.resolve('opencode-ai/package.json')), 'bin', 'opencode.exe');
-  } catch {
-    return { path: null, run: null };
-  }
-  if (!existsSync(binary))
-    return { path: binary, run: { ok: false, notFound: true, output: 'binary missing' } };
-  return { path: binary, run: await runCommand(binary, ['--version'], 30_000) };
 }
 
 /** Writable if it exists and we can write it, or if its nearest existing ancestor lets us create it. */
@@ -142,6 +185,3 @@ export function probeDataDir(dir: string): { path: string; writable: boolean; er
     };
   }
 }
-
-/** The Nightshift checkout the server binds read-only into sandboxes (the workspace root). */
-export const INSTALL_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
