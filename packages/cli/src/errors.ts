@@ -1,3 +1,4 @@
+import type { ApiError } from '@nightshift/client';
 import { EXIT } from './exit-codes.js';
 
 /** An error whose message is the one line the user sees, and which knows its exit code. */
@@ -20,20 +21,18 @@ export class UsageError extends CliError {
   }
 }
 
-export class UnreachableError extends CliError {
-  constructor(readonly serverUrl: string) {
-    super(`cannot reach the server at ${serverUrl} (is \`nightshift up\` running?)`, EXIT.unreachable);
-  }
-}
-
-/** A refusal from the server, carrying its status and error code. */
-export class ApiError extends CliError {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message, exitCodeForStatus(status));
+/** A failed call to the server as the one line and exit code the user gets. */
+export function cliErrorOf(err: ApiError): CliError {
+  switch (err.kind) {
+    case 'invalid_input':
+      return new UsageError(err.message);
+    case 'unreachable':
+      return new CliError(`${err.message} (is \`nightshift up\` running?)`, EXIT.unreachable);
+    case 'refused':
+      return new CliError(err.message, exitCodeForStatus(err.status));
+    case 'timeout':
+    case 'unexpected_answer':
+      return new CliError(err.message);
   }
 }
 

@@ -1,6 +1,7 @@
+import { ApiError } from '@nightshift/client';
 import { COMMANDS } from './commands/index.js';
 import { parseCommandArgs } from './command.js';
-import { CliError, UsageError } from './errors.js';
+import { CliError, UsageError, cliErrorOf } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 import { commandHelp, mainHelp } from './output/help.js';
@@ -34,7 +35,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   }
 }
 
-function report(err: unknown, io: Io): number {
+function report(failure: unknown, io: Io): number {
+  const err = failure instanceof ApiError ? cliErrorOf(failure) : failure;
   if (err instanceof UsageError) {
     const hint = err.command ? ` (see \`nightshift ${err.command} --help\`)` : '';
     io.stderr.write(`nightshift: ${err.message}${hint}\n`);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message, Session } from '@nightshift/protocol';
 import { runCli } from './support/cli.js';
-import { AUTHOR, api, makeRepo, removeDir, startTestServer, type TestServer } from './support/server.js';
+import { AUTHOR, makeRepo, removeDir, startTestServer, type TestServer } from './support/server.js';
 import { ScriptedAgent } from './support/scripted-agent.js';
 
 const UNREACHABLE = 'http://127.0.0.1:1';
@@ -36,7 +36,7 @@ describe('client commands against a real server (no model configured)', () => {
     const id = /session (ses_\S+)/.exec(r.stdout)![1]!;
     expect(r.stdout).toContain(`${t.url}/sessions/${id}`);
     expect(r.stdout).toContain('From the CLI');
-    const session = await api<Session>(t.url, 'GET', `/api/sessions/${id}`);
+    const session = await t.client.getSession(id);
     expect(session.repo).toBe(repo);
   });
 
@@ -53,7 +53,7 @@ describe('client commands against a real server (no model configured)', () => {
   });
 
   it('sessions lists active ones, --archived the archived ones, --json for scripts', async () => {
-    const session = await api<Session>(t.url, 'POST', '/api/sessions', { repo, title: 'to archive' });
+    const session = await t.client.createSession({ repo, title: 'to archive' });
     const archived = await cli('archive', session.id);
     expect(archived.code).toBe(0);
     expect(archived.stdout).toContain(`session ${session.id} is archived`);
@@ -77,7 +77,7 @@ describe('client commands against a real server (no model configured)', () => {
   });
 
   it('prompt --wait follows the prompt and exits 1 when it fails (no model)', async () => {
-    const session = await api<Session>(t.url, 'POST', '/api/sessions', { repo });
+    const session = await t.client.createSession({ repo });
     const r = await cli('prompt', session.id, 'fix everything', '--wait', '--author', AUTHOR);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('▶ Ada Lovelace: fix everything');
@@ -91,7 +91,7 @@ describe('client commands against a real server (no model configured)', () => {
   });
 
   it('prompt without --wait reports the queued message; the author comes from git when not given', async () => {
-    const session = await api<Session>(t.url, 'POST', '/api/sessions', { repo });
+    const session = await t.client.createSession({ repo });
     const r = await runCli(['prompt', session.id, 'hello', '--json'], {
       env: {
         NIGHTSHIFT_URL: t.url,
@@ -105,12 +105,12 @@ describe('client commands against a real server (no model configured)', () => {
     });
     expect(r.code).toBe(0);
     const accepted = JSON.parse(r.stdout) as { messageId: string; position: number };
-    const messages = await api<{ messages: Message[] }>(t.url, 'GET', `/api/sessions/${session.id}/messages`);
-    expect(messages.messages.find((m) => m.id === accepted.messageId)?.author.name).toBe('Grace Hopper');
+    const messages = await t.client.messages(session.id);
+    expect(messages.find((m) => m.id === accepted.messageId)?.author.name).toBe('Grace Hopper');
   });
 
   it('prompt with no author anywhere is a usage error that says how to set one', async () => {
-    const session = await api<Session>(t.url, 'POST', '/api/sessions', { repo });
+    const session = await t.client.createSession({ repo });
     const r = await runCli(['prompt', session.id, 'hello'], {
       env: {
         NIGHTSHIFT_URL: t.url,
@@ -144,7 +144,7 @@ describe('client commands against a real server (no model configured)', () => {
   });
 
   it('open prints the web URL; --json gives {url}', async () => {
-    const session = await api<Session>(t.url, 'POST', '/api/sessions', { repo });
+    const session = await t.client.createSession({ repo });
     const r = await cli('open', session.id);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(`${t.url}/sessions/${session.id}`);
@@ -174,7 +174,7 @@ describe('queue commands with a scripted agent behind the server', () => {
   });
 
   it('prompt --wait shows the agent at work and exits 0 when it completes', async () => {
-    const session = await api<Session>(t.url, 'POST', '/api/sessions', { repo });
+    const session = await t.client.createSession({ repo });
     const r = await cli('prompt', session.id, 'write notes', '--wait', '--author', AUTHOR);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -186,9 +186,9 @@ describe('queue commands with a scripted agent behind the server', () => {
   });
 
   it('cancel takes back a queued prompt; stop ends the running one; --wait reports each (exit 7, 6)', async () => {
-    const session = await api<Session>(t.url, 'POST', '/api/sessions', { repo });
+    const session = await t.client.createSession({ repo });
     const author = { name: 'Ada Lovelace', email: 'ada@example.com' };
-    await api(t.url, 'POST', `/api/sessions/${session.id}/prompts`, { text: 'hang around', author });
+    await t.client.prompt(session.id, { text: 'hang around', author });
     const queued = await cli('prompt', session.id, 'later', '--json', '--author', AUTHOR);
     const { messageId, position } = JSON.parse(queued.stdout) as { messageId: string; position: number };
     expect(position).toBe(1);
@@ -211,7 +211,7 @@ describe('queue commands with a scripted agent behind the server', () => {
   });
 
   it('a --wait on a prompt that gets stopped exits 6', async () => {
-    const session = await api<Session>(t.url, 'POST', '/api/sessions', { repo });
+    const session = await t.client.createSession({ repo });
     const waiting = cli('prompt', session.id, 'hang here', '--wait', '--author', AUTHOR);
     await new Promise((r) => setTimeout(r, 1500));
     expect((await cli('stop', session.id)).code).toBe(0);

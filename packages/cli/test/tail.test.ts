@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Session } from '@nightshift/protocol';
 import { CliProcess } from './support/cli.js';
-import { api, makeRepo, removeDir, startTestServer, type TestServer } from './support/server.js';
+import { makeRepo, removeDir, startTestServer, type TestServer } from './support/server.js';
 import { ScriptedAgent } from './support/scripted-agent.js';
 
 const author = { name: 'Ada Lovelace', email: 'ada@example.com' };
@@ -30,8 +29,8 @@ describe('tail', () => {
       () => removeDir(t.dataDir),
       () => t.close(),
     );
-    const session = await api<Session>(t.url, 'POST', '/api/sessions', { repo });
-    await api(t.url, 'POST', `/api/sessions/${session.id}/prompts`, { text: 'first job', author });
+    const session = await t.client.createSession({ repo });
+    await t.client.prompt(session.id, { text: 'first job', author });
 
     const tail = new CliProcess(['tail', session.id, '--server', t.url]);
     cleanup.push(async () => void (await tail.stop()));
@@ -42,7 +41,7 @@ describe('tail', () => {
     expect(tail.stdout).toContain('sandbox ready in 850ms');
     expect(tail.stdout).toContain('Looking at the repo.\n');
 
-    await api(t.url, 'POST', `/api/sessions/${session.id}/prompts`, {
+    await t.client.prompt(session.id, {
       text: 'second job, fail please',
       author,
     });
@@ -59,8 +58,8 @@ describe('tail', () => {
       () => removeDir(t.dataDir),
       () => t.close(),
     );
-    const session = await api<Session>(t.url, 'POST', '/api/sessions', { repo });
-    await api(t.url, 'POST', `/api/sessions/${session.id}/prompts`, { text: 'job', author });
+    const session = await t.client.createSession({ repo });
+    await t.client.prompt(session.id, { text: 'job', author });
     const tail = new CliProcess(['tail', session.id, '--after', '3', '--json', '--server', t.url]);
     cleanup.push(async () => void (await tail.stop()));
     await tail.waitFor(/"type":"prompt_completed"/);
@@ -80,8 +79,8 @@ describe('tail', () => {
       () => removeDir(repo),
       () => removeDir(dataDir),
     );
-    const session = await api<Session>(first.url, 'POST', '/api/sessions', { repo });
-    await api(first.url, 'POST', `/api/sessions/${session.id}/prompts`, {
+    const session = await first.client.createSession({ repo });
+    await first.client.prompt(session.id, {
       text: 'before the restart',
       author,
     });
@@ -101,7 +100,7 @@ describe('tail', () => {
 
     const second = await setup(port, dataDir);
     cleanup.push(() => second.close());
-    await api(second.url, 'POST', `/api/sessions/${session.id}/prompts`, {
+    await second.client.prompt(session.id, {
       text: 'after the restart',
       author,
     });

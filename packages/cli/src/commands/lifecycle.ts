@@ -46,7 +46,7 @@ export const stopCommand: Command = {
     const ctx = clientContext(io, values);
     const id = positionals[0]!;
     const clearQueue = flag(values, 'clear-queue');
-    await ctx.client.stop(id, clearQueue);
+    await ctx.client.stop(id, { clearQueue });
     if (ctx.json) ctx.printJson({ sessionId: id, stopRequested: true, clearQueue });
     else ctx.out(`stop requested for session ${id}${clearQueue ? ' (queue cleared)' : ''}\n`);
     return EXIT.ok;

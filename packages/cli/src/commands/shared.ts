@@ -1,11 +1,12 @@
 import type { Io } from '../io.js';
 import { flag, optionalString, type OptionValues } from '../command.js';
-import { ApiClient } from '../client/api.js';
+import type { NightshiftClient } from '@nightshift/client';
+import { connect } from '../client/connect.js';
 import { resolveServerUrl } from '../client/server-url.js';
 import { colorsFor, type Colors } from '../output/color.js';
 
 export interface ClientContext {
-  client: ApiClient;
+  client: NightshiftClient;
   serverUrl: string;
   json: boolean;
   colors: Colors;
@@ -16,7 +17,7 @@ export interface ClientContext {
 export function clientContext(io: Io, values: OptionValues): ClientContext {
   const serverUrl = resolveServerUrl(optionalString(values, 'server'), io.env);
   return {
-    client: new ApiClient(serverUrl),
+    client: connect(serverUrl),
     serverUrl,
     json: flag(values, 'json'),
     colors: colorsFor(io.stdout, io.env),

@@ -1,14 +1,13 @@
 import type { Message, SessionEvent } from '@nightshift/protocol';
 import type { Io } from '../io.js';
-import type { ApiClient } from '../client/api.js';
-import { followTimeline } from '../client/follow.js';
+import type { NightshiftClient } from '@nightshift/client';
 import { colorsFor } from '../output/color.js';
 import { ProgressLine } from '../output/progress.js';
 import { TimelineRenderer, type Printer } from '../output/timeline.js';
 
 export interface ViewOptions {
   io: Io;
-  client: ApiClient;
+  client: NightshiftClient;
   sessionId: string;
   after: number;
   json: boolean;
@@ -41,10 +40,9 @@ export async function viewTimeline(options: ViewOptions): Promise<number> {
     io.stderr.write(errColors.yellow(text) + '\n');
   };
 
+  let lost = false;
   try {
-    return await followTimeline({
-      serverUrl: client.baseUrl,
-      sessionId,
+    return await client.follow(sessionId, {
       after: options.after,
       signal: options.signal,
       onEvent: async (event) => {
@@ -60,12 +58,17 @@ export async function viewTimeline(options: ViewOptions): Promise<number> {
         }
         return decision.stop === true;
       },
-      onDisconnect: (reason) => {
-        renderer.finish();
-        notice(`connection to ${client.baseUrl} lost (${reason}); reconnecting…`);
+      onState: (state, reason) => {
+        if (state === 'reconnecting') {
+          lost = true;
+          renderer.finish();
+          notice(`connection to ${client.baseUrl} lost (${reason}); reconnecting…`);
+        } else if (state === 'open' && lost) {
+          lost = false;
+          notice('reconnected; resuming the timeline');
+        }
       },
-      onReconnect: () => notice('reconnected; resuming the timeline'),
-    });
+    }).done;
   } finally {
     renderer.finish();
   }

@@ -1,8 +1,10 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { ApiError } from '@nightshift/client';
 import type { RunningServer } from '@nightshift/server';
 import type { ModelServer } from '@nightshift/testkit';
+import { connect } from '../client/connect.js';
 import type { PortOccupant } from './plan.js';
 
 /** The model name the server is configured with: OpenCode's openai-compatible provider + the demo id. */
@@ -11,13 +13,11 @@ export const DEMO_MODEL = 'openai-compatible/nightshift-demo';
 /** Says what answers on host:port: a Nightshift server, something else, or nothing. */
 export async function probePort(host: string, port: number): Promise<PortOccupant> {
   try {
-    const res = await fetch(`http://${urlHost(host)}:${port}/api/health`, {
-      signal: AbortSignal.timeout(3000),
-    });
-    const body = (await res.json().catch(() => null)) as { ok?: unknown; version?: unknown } | null;
-    if (res.ok && body?.ok === true && typeof body.version === 'string') return 'nightshift';
-    return 'other';
-  } catch {
+    await connect(`http://${urlHost(host)}:${port}`, { timeoutMs: 3000 }).health();
+    return 'nightshift';
+  } catch (err) {
+    const silent = err instanceof ApiError && (err.kind === 'unreachable' || err.kind === 'timeout');
+    if (!silent) return 'other';
     // Nothing speaking HTTP there; it may still be bound by something else.
   }
   return (await canListen(host, port)) ? 'free' : 'other';

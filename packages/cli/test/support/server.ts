@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { NightshiftClient } from '@nightshift/client';
 import { startServer, type RunningServer } from '@nightshift/server';
 import type { AgentRunner } from '../../../server/src/sessions/agent-runner.js';
 import { tempDir } from './cli.js';
@@ -7,6 +8,8 @@ import { tempDir } from './cli.js';
 export interface TestServer {
   server: RunningServer;
   url: string;
+  /** The server's public API, for setting up what the CLI is then shown. */
+  client: NightshiftClient;
   port: number;
   dataDir: string;
   close(): Promise<void>;
@@ -25,7 +28,14 @@ export async function startTestServer(
     killSandboxesOnClose: true,
     ...(options.runner ? { runner: options.runner } : {}),
   });
-  return { server, url: server.url, port: server.port, dataDir, close: () => server.close() };
+  return {
+    server,
+    url: server.url,
+    client: new NightshiftClient({ baseUrl: server.url }),
+    port: server.port,
+    dataDir,
+    close: () => server.close(),
+  };
 }
 
 export function removeDir(dir: string): void {
@@ -39,22 +49,6 @@ export function makeRepo(): string {
   git('init', '-q', '-b', 'main');
   git('-c', 'user.name=T', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'init');
   return dir;
-}
-
-export async function api<T = unknown>(
-  url: string,
-  method: string,
-  route: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(url + route, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 export const AUTHOR = 'Ada Lovelace <ada@example.com>';
