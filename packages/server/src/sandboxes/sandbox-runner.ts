@@ -11,20 +11,21 @@ import type {
 import type { Endpoint, SandboxHandle, SandboxProvider } from './provider.js';
 import { LiveSandbox } from './live-sandbox.js';
 import { hashToken, sameHash, type BridgePeer } from './bridge-endpoint.js';
+import {
+  afterReconnect,
+  checkHealth,
+  checkStart,
+  monitorIntervalMs,
+  type LifecycleLimits,
+} from './lifecycle-rules.js';
 import { newId } from '../ids.js';
 
-export interface SandboxRunnerOptions {
+export interface SandboxRunnerOptions extends LifecycleLimits {
   provider: SandboxProvider;
   store: Store;
   log: Logger;
   /** The supervisor's environment for a session, without the bridge token (added here). */
   sandboxEnv(session: SessionRecord, sandboxId: string, token: string): Promise<Record<string, string>>;
-  /** A sandbox that says nothing for this long is taken for dead. */
-  heartbeatStaleMs: number;
-  /** A sandbox with no prompt for this long is released. */
-  idleMs: number;
-  /** Longest a start (clone, setup.sh, start.sh, OpenCode) may take. */
-  startTimeoutMs: number;
   /** Said on every sandbox start, e.g. that sandboxes run without isolation. */
   startNotice?: string;
 }
@@ -32,7 +33,8 @@ export interface SandboxRunnerOptions {
 /**
  * Runs prompts in sandboxes: starts one per session on demand, sends prompts over the bridge,
  * turns what comes back into timeline events, notices a sandbox that died, and releases idle
- * ones. Sandboxes outlive a control-plane restart and are adopted again on start.
+ * ones. Sandboxes outlive a control-plane restart and are adopted again on start. When to end,
+ * release or give up on one is decided in `lifecycle-rules.ts`; this carries it out.
  */
 export class SandboxRunner implements AgentRunner {
   private readonly live = new Map<string, LiveSandbox>();
@@ -41,7 +43,7 @@ export class SandboxRunner implements AgentRunner {
   private readonly monitor: NodeJS.Timeout;
 
   constructor(private readonly options: SandboxRunnerOptions) {
-    this.monitor = setInterval(() => void this.checkHealth(), Math.min(5000, options.heartbeatStaleMs / 3));
+    this.monitor = setInterval(() => void this.lookAfterSandboxes(), monitorIntervalMs(options));
     this.monitor.unref();
   }
 
@@ -73,6 +75,15 @@ export class SandboxRunner implements AgentRunner {
 
   /** Bridge authentication: the live sandbox whose token this is. */
   peerFor(tokenHash: string): BridgePeer | undefined {
+    return this.holderOf(tokenHash);
+  }
+
+  /** Git authentication: the session whose live sandbox holds this token, if any. */
+  sessionForToken(token: string): string | undefined {
+    return this.holderOf(hashToken(token))?.options.sessionId;
+  }
+
+  private holderOf(tokenHash: string): LiveSandbox | undefined {
     for (const sandbox of this.live.values()) {
       if (sameHash(sandbox.options.tokenHash, tokenHash)) return sandbox;
     }
@@ -125,14 +136,14 @@ export class SandboxRunner implements AgentRunner {
     const result = sandbox.follow(job.messageId);
     sandbox.attach(ctx);
     // The supervisor reconnects with backoff; give it as long as a heartbeat may take.
-    if (!(await sandbox.hello(this.options.heartbeatStaleMs))) {
-      await sandbox.kill('the sandbox did not reconnect after the control plane restarted');
+    const said = await sandbox.hello(this.options.heartbeatStaleMs);
+    const verdict = afterReconnect({ said, runningMessageId: sandbox.reportedRunning }, job.messageId);
+    if (verdict.kind === 'end') {
+      await sandbox.kill(verdict.reason);
       return undefined;
     }
-    if (sandbox.reportedRunning === job.messageId) return this.settle(job.session.id, sandbox, await result);
-    // It is not running this prompt any more; a result it finished while we were away is
-    // re-sent from its outbox right after hello.
-    const finished = await Promise.race([result, delay(3000).then(() => undefined)]);
+    if (verdict.kind === 'follow') return this.settle(job.session.id, sandbox, await result);
+    const finished = await Promise.race([result, delay(verdict.graceMs).then(() => undefined)]);
     if (finished === undefined) sandbox.unfollow(job.messageId);
     return finished && this.settle(job.session.id, sandbox, finished);
   }
@@ -198,11 +209,7 @@ export class SandboxRunner implements AgentRunner {
       return { error: message };
     }
     sandbox.attach(ctx);
-    const timeout = delay(this.options.startTimeoutMs).then(() => ({
-      ok: false as const,
-      error: `the sandbox did not become ready within ${Math.round(this.options.startTimeoutMs / 1000)} s`,
-    }));
-    const outcome = await Promise.race([sandbox.ready(), timeout]);
+    const outcome = await Promise.race([sandbox.ready(), this.startDeadline(sandbox, Date.now())]);
     if (!outcome.ok) {
       if (!sandbox.isDead) await sandbox.kill(outcome.error);
       ctx.emit({ type: 'sandbox_error', data: { message: outcome.error } });
@@ -241,22 +248,38 @@ export class SandboxRunner implements AgentRunner {
     return sandbox;
   }
 
-  private async checkHealth(): Promise<void> {
+  /** Resolves only if the start is overdue: a settled start has its answer from `ready()`. */
+  private async startDeadline(
+    sandbox: LiveSandbox,
+    startedAt: number,
+  ): Promise<{ ok: false; error: string }> {
+    for (;;) {
+      const verdict = checkStart({ phase: sandbox.phase, startedAt }, Date.now(), this.options);
+      if (verdict.kind === 'overdue') return { ok: false, error: verdict.error };
+      if (verdict.kind === 'settled') return new Promise(() => {});
+      await delay(verdict.ms);
+    }
+  }
+
+  private async lookAfterSandboxes(): Promise<void> {
     const now = Date.now();
     for (const [sessionId, sandbox] of this.live) {
-      if (sandbox.isDead) continue;
-      // Heartbeats start with the bridge; until a fresh sandbox first connects (booting the
-      // supervisor on a busy host takes a while), the start timeout is what bounds it.
-      const heartbeating = sandbox.options.adopted || sandbox.connectedAt !== null;
-      if (heartbeating && now - sandbox.lastHeard > this.options.heartbeatStaleMs) {
+      const verdict = checkHealth(
+        {
+          phase: sandbox.phase,
+          adopted: sandbox.options.adopted,
+          connectedAt: sandbox.connectedAt,
+          lastHeard: sandbox.lastHeard,
+          idleSince: this.idleSince.get(sessionId),
+          runningMessageId: sandbox.runningMessageId,
+        },
+        now,
+        this.options,
+      );
+      if (verdict.kind === 'end') {
         this.options.log.warn({ sessionId, sandboxId: sandbox.id }, 'sandbox stopped answering; ending it');
-        await sandbox.kill(
-          `the sandbox stopped answering for ${Math.round(this.options.heartbeatStaleMs / 1000)} s`,
-        );
-        continue;
-      }
-      const idle = this.idleSince.get(sessionId);
-      if (idle !== undefined && sandbox.runningMessageId === null && now - idle > this.options.idleMs) {
+        await sandbox.kill(verdict.reason);
+      } else if (verdict.kind === 'release') {
         this.options.log.info({ sessionId, sandboxId: sandbox.id }, 'releasing idle sandbox');
         await this.release(sessionId, 'idle');
       }
