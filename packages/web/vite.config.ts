@@ -6,9 +6,14 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   root: import.meta.dirname,
   plugins: [react()],
-  // The protocol's sources, not its compiled dist/ (built for Node, maybe not built yet).
+  // The sources of the packages the UI imports, not their compiled dist/ (built for Node, maybe not built yet).
   resolve: {
-    alias: { '@nightshift/protocol': path.resolve(import.meta.dirname, '..', 'protocol', 'src', 'index.ts') },
+    alias: Object.fromEntries(
+      ['protocol', 'client'].map((name) => [
+        `@nightshift/${name}`,
+        path.resolve(import.meta.dirname, '..', name, 'src', 'index.ts'),
+      ]),
+    ),
   },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
   server: {

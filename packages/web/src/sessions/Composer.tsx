@@ -1,5 +1,5 @@
 import { useId, useState, type KeyboardEvent } from 'react';
-import { ApiError } from '../api/client.js';
+import { describeError } from '../api/errors.js';
 
 interface Props {
   disabled: boolean;
@@ -27,7 +27,7 @@ export function Composer({ disabled, disabledReason, running, onSend, onStop, on
       setText('');
     } catch (err) {
       // Keep the text so nothing typed is lost; the request id makes a retry safe.
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(describeError(err));
     } finally {
       setSending(false);
     }

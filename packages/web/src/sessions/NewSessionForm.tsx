@@ -1,6 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { CreateSessionBody } from '@nightshift/protocol';
-import { api, ApiError } from '../api/client.js';
+import { ApiError } from '@nightshift/client';
+import { api } from '../api/client.js';
+import { describeError } from '../api/errors.js';
 import { navigate, linkHandler } from '../router.js';
 
 type FieldName = 'repo' | 'baseBranch' | 'title' | 'model';
@@ -46,10 +48,10 @@ export function NewSessionForm() {
       const session = await api.createSession(body);
       navigate(`/sessions/${encodeURIComponent(session.id)}`);
     } catch (err) {
-      if (!(err instanceof ApiError)) setFormError(String(err));
+      if (!(err instanceof ApiError)) setFormError(describeError(err));
       else if (err.field && isField(err.field)) setErrors({ [err.field]: err.detail });
       else if (err.status === 422 || err.code.startsWith('repo')) setErrors({ repo: err.message });
-      else setFormError(err.message);
+      else setFormError(describeError(err));
       // Put the cursor where the problem is.
       const field = err instanceof ApiError ? (err.field ?? (err.status === 422 ? 'repo' : null)) : null;
       if (field) document.getElementById(`${id}-${field}`)?.focus();

@@ -8,7 +8,7 @@ import { SandboxBar } from './SandboxBar.js';
 import { Timeline } from '../timeline/Timeline.js';
 import { promptOf } from '../timeline/reducer.js';
 import { linkHandler } from '../router.js';
-import { ApiError } from '../api/client.js';
+import { describeError } from '../api/errors.js';
 import { formatCost, formatTokens, repoName } from '../components/format.js';
 
 export function SessionPage({ sessionId, me }: { sessionId: string; me: Author | null }) {
@@ -32,7 +32,7 @@ export function SessionPage({ sessionId, me }: { sessionId: string; me: Author |
   const archived = session?.status === 'archived';
   const act = (fn: () => Promise<unknown>) => () => {
     setActionError(null);
-    fn().catch((err: unknown) => setActionError(err instanceof ApiError ? err.message : String(err)));
+    fn().catch((err: unknown) => setActionError(describeError(err)));
   };
   const { totals } = timeline;
 

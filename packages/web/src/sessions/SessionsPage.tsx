@@ -1,6 +1,7 @@
 import { useEffect, useState, type KeyboardEvent } from 'react';
 import type { Session } from '@nightshift/protocol';
-import { api, ApiError } from '../api/client.js';
+import { api } from '../api/client.js';
+import { describeError } from '../api/errors.js';
 import { linkHandler } from '../router.js';
 import { formatRelative, repoName } from '../components/format.js';
 
@@ -30,7 +31,7 @@ export function SessionsPage() {
           setError(null);
         }
       } catch (err) {
-        if (!cancelled) setError(err instanceof ApiError ? err.message : String(err));
+        if (!cancelled) setError(describeError(err));
       }
       if (!cancelled && document.visibilityState === 'visible') timer = setTimeout(load, POLL_MS);
     };

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Author, Message, Participant, Session, SessionEvent } from '@nightshift/protocol';
-import { api, ApiError } from '../api/client.js';
+import { api } from '../api/client.js';
+import { describeError } from '../api/errors.js';
 import { SessionSocket, type ConnectionState } from '../api/socket.js';
 import { applyEvents, initialTimeline, type TimelineState } from '../timeline/reducer.js';
 import { newRequestId } from './request-id.js';
@@ -9,15 +10,10 @@ const TYPING_SHOWN_MS = 4_000;
 const TYPING_SEND_EVERY_MS = 2_500;
 const GAP_REFETCH_MS = 1_000;
 const HISTORY_PAGE = 10_000;
+const GAP_REFETCH_LIMIT = 5_000;
 
 async function loadHistory(sessionId: string, apply: (events: SessionEvent[]) => void): Promise<void> {
-  let after = 0;
-  for (;;) {
-    const page = await api.events(sessionId, after, HISTORY_PAGE);
-    if (page.length > 0) apply(page);
-    if (page.length < HISTORY_PAGE) return;
-    after = page[page.length - 1]!.seq;
-  }
+  for await (const page of api.eventPages(sessionId, { limit: HISTORY_PAGE })) apply(page);
 }
 
 export interface SessionModel {
@@ -140,7 +136,7 @@ export function useSession(sessionId: string, me: Author | null): SessionModel {
       })
       .then(() => {
         if (cancelled) return;
-        socketRef.current = new SessionSocket(sessionId, () => timelineRef.current.seq, {
+        socketRef.current = new SessionSocket(sessionId, timelineRef.current.seq, {
           onEvents: applyBatch,
           onState: (state) => {
             setConnection(state);
@@ -167,7 +163,7 @@ export function useSession(sessionId: string, me: Author | null): SessionModel {
         });
       })
       .catch((err: unknown) => {
-        if (!cancelled) setLoadError(err instanceof ApiError ? err.message : String(err));
+        if (!cancelled) setLoadError(describeError(err));
       });
     return () => {
       cancelled = true;
@@ -188,7 +184,7 @@ export function useSession(sessionId: string, me: Author | null): SessionModel {
     if (timeline.held.size === 0) return;
     const timer = setTimeout(() => {
       void api
-        .events(sessionId, timelineRef.current.seq)
+        .events(sessionId, { after: timelineRef.current.seq, limit: GAP_REFETCH_LIMIT })
         .then(applyBatch)
         .catch(() => undefined);
     }, GAP_REFETCH_MS);

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import type { SessionEvent } from '@nightshift/protocol';
 import {
   lastUserText,
   providerError,
@@ -164,7 +163,7 @@ describe.skipIf(!hasChromium)('web UI: real nightshift up, sandbox and OpenCode'
     await timeline.locator('.tool-detail').getByText('GREETING.md', { exact: false }).first().waitFor();
 
     // What it left behind: the commit and the pushed branch, on the repository itself.
-    const session = await up.api<{ branch: string }>('GET', `/api/sessions/${id}`);
+    const session = await up.client.getSession(id);
     await timeline.getByText(`Pushed branch ${session.branch}`).waitFor();
     const commitRow = timeline.locator('.artifact', { hasText: /^Commit/ });
     await commitRow.waitFor();
@@ -196,10 +195,7 @@ describe.skipIf(!hasChromium)('web UI: real nightshift up, sandbox and OpenCode'
 
   it('typing warms the sandbox; a queued prompt is cancelled and a long-running one stopped', async () => {
     routes.set('[sleep]', [toolCall('bash', { command: 'sleep 600', description: 'Wait ten minutes' })]);
-    const { id } = await up.api<{ id: string }>('POST', '/api/sessions', {
-      repo: makeRepo(),
-      title: 'Stop and cancel',
-    });
+    const { id } = await up.client.createSession({ repo: makeRepo(), title: 'Stop and cancel' });
     const page = await pageAs(ada, `/sessions/${id}`);
     await page.getByRole('region', { name: 'Participants' }).getByText(ada.name, { exact: true }).waitFor();
     const timeline = timelineOf(page);
@@ -208,8 +204,8 @@ describe.skipIf(!hasChromium)('web UI: real nightshift up, sandbox and OpenCode'
     const prompt = page.getByLabel('Prompt');
     await prompt.pressSequentially('Wait for the slow job');
     await timeline.getByText(/Sandbox \(fresh\) ready in \d/).waitFor();
-    const events = await up.api<{ events: SessionEvent[] }>('GET', `/api/sessions/${id}/events`);
-    expect(events.events.map((e) => e.type)).not.toContain('prompt_queued');
+    const events = await up.client.events(id);
+    expect(events.map((e) => e.type)).not.toContain('prompt_queued');
 
     await prompt.pressSequentially(' [sleep]');
     await prompt.press('Enter');
@@ -310,12 +306,12 @@ describe.skipIf(!hasChromium)('web UI: real nightshift up, sandbox and OpenCode'
     await screenshot(a, 'agent-two-people-after-restart');
 
     // The prompts' texts came with their events (no messages fetch needed to show them).
-    const { events } = await up.api<{ events: SessionEvent[] }>('GET', `/api/sessions/${greeting.id}/events`);
+    const events = await up.client.events(greeting.id);
     expect(
       events.flatMap((e) => (e.type === 'prompt_queued' ? [(e.data as { text?: string }).text] : [])),
     ).toEqual(['Add a greeting file [greet]', 'Add a second file [second]']);
 
-    const session = await up.api<{ branch: string }>('GET', `/api/sessions/${greeting.id}`);
+    const session = await up.client.getSession(greeting.id);
     const log = execFileSync('git', ['log', '--format=%an', session.branch], {
       cwd: greeting.repo,
       encoding: 'utf8',

@@ -31,7 +31,7 @@ describe.skipIf(!hasChromium)('web UI: live session', () => {
   });
 
   async function openSession(title: string, person = ada): Promise<{ page: Page; id: string }> {
-    const { id } = await server.api<{ id: string }>('POST', '/api/sessions', { repo, title });
+    const { id } = await server.client.createSession({ repo, title });
     const context = await contextAs(browser, person);
     const page = await context.newPage();
     await page.goto(`${server.url}/sessions/${id}`);
@@ -160,14 +160,11 @@ describe.skipIf(!hasChromium)('web UI: live session', () => {
 
   it('opens a session with 20,000 events quickly, rendering only a window of rows', async () => {
     const t0 = Date.now();
-    const { id } = await server.api<{ id: string }>('POST', '/api/sessions', { repo, title: 'Long' });
-    await server.api('POST', `/api/sessions/${id}/prompts`, { text: 'many:19990', author: ada });
+    const { id } = await server.client.createSession({ repo, title: 'Long' });
+    await server.client.prompt(id, { text: 'many:19990', author: ada });
     await until(
       async () => {
-        const { events } = await server.api<{ events: unknown[] }>(
-          'GET',
-          `/api/sessions/${id}/events?after=19990`,
-        );
+        const events = await server.client.events(id, { after: 19990 });
         return events.length > 0;
       },
       'the long timeline to be stored',

@@ -92,10 +92,7 @@ describe.skipIf(!hasChromium)('web UI: sessions, form, identity (no model)', () 
     expect(await prompt.inputValue()).toBe('');
     // Typing warms a sandbox only when a prompt could use it: with no model, none was started.
     const sessionId = new URL(page.url()).pathname.split('/').pop()!;
-    const { events } = await server.api<{ events: { type: string }[] }>(
-      'GET',
-      `/api/sessions/${sessionId}/events`,
-    );
+    const events = await server.client.events(sessionId);
     expect(events.map((e) => e.type)).not.toContain('sandbox_spawning');
     expect(await page.getByRole('status', { name: 'Sandbox status' }).textContent()).toContain('none');
     await screenshot(page, 'session-failed-prompt');
@@ -110,7 +107,7 @@ describe.skipIf(!hasChromium)('web UI: sessions, form, identity (no model)', () 
   });
 
   it('archives and unarchives; the tabs follow without a reload', async () => {
-    const created = await server.api<{ id: string }>('POST', '/api/sessions', { repo, title: 'Archive me' });
+    const created = await server.client.createSession({ repo, title: 'Archive me' });
     const context = await contextAs(browser, ada);
     const list = await context.newPage();
     await list.goto(server.url);
@@ -174,10 +171,7 @@ describe.skipIf(!hasChromium)('web UI: sessions, form, identity (no model)', () 
   });
 
   it('is usable at phone width and in dark mode', async () => {
-    const created = await server.api<{ id: string }>('POST', '/api/sessions', {
-      repo,
-      title: 'On the phone',
-    });
+    const created = await server.client.createSession({ repo, title: 'On the phone' });
     const context = await contextAs(browser, ada, {
       viewport: { width: 390, height: 844 },
       colorScheme: 'dark',

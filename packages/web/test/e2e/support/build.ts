@@ -12,6 +12,7 @@ const INPUTS = [
   path.join(webRoot, 'index.html'),
   path.join(webRoot, 'vite.config.ts'),
   path.join(webRoot, '..', 'protocol', 'src'),
+  path.join(webRoot, '..', 'client', 'src'),
 ];
 
 function isFresh(): boolean {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { NightshiftClient } from '@nightshift/client';
 import { webRoot } from './build.js';
 import { tempDir } from './server.js';
 
@@ -15,7 +16,8 @@ export interface NightshiftUp {
   dataDir: string;
   /** Everything the process printed so far (its log is on stderr), for failure messages. */
   output(): string;
-  api<T>(method: string, route: string, body?: unknown): Promise<T>;
+  /** Its public API. */
+  client: NightshiftClient;
   /** Ctrl-C and `nightshift up` again on the same port and data dir; sandboxes are adopted. */
   restart(): Promise<void>;
   /** Archives every session (which ends its sandbox), then shuts the server down. */
@@ -72,23 +74,14 @@ export async function startNightshiftUp(env: Record<string, string>): Promise<Ni
   const port = Number(new URL(url).port);
   let earlier = '';
 
-  const api = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
-    const res = await fetch(url + route, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
+  const client = new NightshiftClient({ baseUrl: url });
 
   return {
     url,
     port,
     dataDir,
     output: () => earlier + proc.out,
-    api,
+    client,
     async restart() {
       await proc.stop();
       earlier += proc.out;
@@ -98,13 +91,8 @@ export async function startNightshiftUp(env: Record<string, string>): Promise<Ni
     async close() {
       // Sandboxes outlive a stopped server on purpose (the next one adopts them); these would
       // have nobody to adopt them.
-      const { sessions } = await api<{ sessions: { id: string }[] }>(
-        'GET',
-        '/api/sessions?status=active',
-      ).catch(() => ({ sessions: [] }));
-      await Promise.all(
-        sessions.map((s) => api('POST', `/api/sessions/${s.id}/archive`).catch(() => undefined)),
-      );
+      const sessions = await client.listSessions('active').catch(() => []);
+      await Promise.all(sessions.map((s) => client.archive(s.id).catch(() => undefined)));
       await proc.stop();
       rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
     },

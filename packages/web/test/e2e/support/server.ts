@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { NightshiftClient } from '@nightshift/client';
 import { startServer } from '@nightshift/server';
 import { distDir } from './build.js';
 
@@ -26,7 +27,8 @@ export interface E2EServer {
   dataDir: string;
   /** Stops the server and starts a new one on the same port and data dir (a restart). */
   restart(): Promise<void>;
-  api<T>(method: string, route: string, body?: unknown): Promise<T>;
+  /** Its public API (the same address across restarts). */
+  client: NightshiftClient;
   close(): Promise<void>;
 }
 
@@ -47,19 +49,10 @@ export async function startE2EServer(options: Options = {}): Promise<E2EServer> 
     url: server.url,
     port,
     dataDir,
+    client: new NightshiftClient({ baseUrl: server.url }),
     async restart() {
       await server.close();
       server = await startServer({ ...base, port });
-    },
-    async api<T>(method: string, route: string, body?: unknown) {
-      const res = await fetch(server.url + route, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${text}`);
-      return (text ? JSON.parse(text) : undefined) as T;
     },
     async close() {
       await server.close();
