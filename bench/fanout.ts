@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
+import { NightshiftClient } from '@nightshift/client';
 import { cpuMsOf, loadLine, machineLine, percentile, rssOf, wallNow } from './support/machine.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -87,24 +88,15 @@ async function nightshift(): Promise<Target> {
     ['-c', 'user.name=b', '-c', 'user.email=b@example.com', 'commit', '-q', '--allow-empty', '-m', 'i'],
     { cwd: repo },
   );
-  const session = (await (
-    await fetch(`${address}/api/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ repo }),
-    })
-  ).json()) as { id: string };
+  const client = new NightshiftClient({ baseUrl: address });
+  const session = await client.createSession({ repo });
   const wsUrl = `${address.replace('http', 'ws')}/api/sessions/${session.id}/ws`;
   return {
     name: 'nightshift',
     child,
     wsUrl,
     async start(count, rate) {
-      await fetch(`${address}/api/sessions/${session.id}/prompts`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ text: JSON.stringify({ count, rate }) }),
-      });
+      await client.prompt(session.id, { text: JSON.stringify({ count, rate }) });
     },
     close() {
       // A profiled server needs a clean exit to write its profile.

@@ -11,7 +11,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
-import type { SessionEvent } from '@nightshift/protocol';
+import { NightshiftClient } from '@nightshift/client';
 import { DEMO_MODEL_ID, demoResponder, startModelServer } from '@nightshift/testkit';
 import { buildOpenCodeConfig, resolveOpenCodeBinary } from '../packages/sandbox/src/opencode/index.js';
 import { openCodeEnvironment } from '../packages/sandbox/src/opencode/server-process.js';
@@ -30,51 +30,43 @@ const model = await startModelServer({ respond: demoResponder, models: [DEMO_MOD
 const repo = makeRepository();
 
 async function nightshiftRun(server: Awaited<ReturnType<typeof startServer>>): Promise<Marks> {
-  const api = async <T>(method: string, route: string, body?: unknown): Promise<T> => {
-    const res = await fetch(server.url + route, {
-      method,
-      headers: body ? { 'content-type': 'application/json' } : {},
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
-  const session = await api<{ id: string }>('POST', '/api/sessions', { repo, title: 'bench' });
+  const client = new NightshiftClient({ baseUrl: server.url, WebSocket });
+  const session = await client.createSession({ repo, title: 'bench' });
   const marks: Marks = {};
-  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/api/sessions/${session.id}/ws`);
-  const done = new Promise<void>((resolve, reject) => {
-    ws.on('message', (raw) => {
-      const frame = JSON.parse(raw.toString()) as SessionEvent & { type: string };
-      if (typeof frame.seq !== 'number') return;
+  let failure: Error | null = null;
+  let opened: () => void = () => {};
+  const open = new Promise<void>((resolve) => (opened = resolve));
+  const follow = client.follow(session.id, {
+    onState: (state) => state === 'open' && opened(),
+    onEvent: (event) => {
       const at = performance.now();
-      const data = frame.data as Record<string, unknown>;
-      if (frame.type === 'sandbox_status' && typeof data.phase === 'string') {
+      const data = event.data as Record<string, unknown>;
+      if (event.type === 'sandbox_status' && typeof data.phase === 'string') {
         marks[`phase ${data.phase} (reported)`] = Number(data.durationMs);
-      } else if (frame.type === 'sandbox_ready') {
+      } else if (event.type === 'sandbox_ready') {
         marks['to sandbox_ready'] = at - marks.accepted!;
-      } else if (frame.type === 'sandbox_event' && marks['to first agent event'] === undefined) {
+      } else if (event.type === 'sandbox_event' && marks['to first agent event'] === undefined) {
         marks['to first agent event'] = at - marks.accepted!;
-      } else if (frame.type === 'sandbox_error') {
-        reject(new Error(`sandbox error: ${JSON.stringify(data)}`));
-      } else if (frame.type === 'prompt_completed') {
+      } else if (event.type === 'sandbox_error') {
+        failure = new Error(`sandbox error: ${JSON.stringify(data)}`);
+        return true;
+      } else if (event.type === 'prompt_completed') {
         marks['to prompt completed'] = at - marks.accepted!;
-        if (data.outcome !== 'completed') reject(new Error(`prompt ${String(data.outcome)}: ${data.error}`));
-        else resolve();
+        if (data.outcome !== 'completed')
+          failure = new Error(`prompt ${String(data.outcome)}: ${data.error}`);
+        return true;
       }
-    });
+    },
   });
-  await new Promise((resolve) => ws.once('open', resolve));
+  await open;
   const sent = performance.now();
-  await api('POST', `/api/sessions/${session.id}/prompts`, {
-    text: PROMPT,
-    author: { name: 'Bench', email: 'bench@example.com' },
-  });
+  await client.prompt(session.id, { text: PROMPT, author: { name: 'Bench', email: 'bench@example.com' } });
   marks.accepted = performance.now();
   marks['accept (HTTP)'] = marks.accepted - sent;
-  await done;
-  ws.close();
+  await follow.done;
+  if (failure) throw failure;
   // Archiving releases the sandbox, so every run starts fresh.
-  await api('POST', `/api/sessions/${session.id}/archive`);
+  await client.archive(session.id);
   delete marks.accepted;
   return marks;
 }

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
+import { NightshiftClient } from '@nightshift/client';
 import { startServer } from '../packages/server/src/server.js';
 // The web e2e tests' stand-in for a sandbox: `many:N` writes the same long timeline they open.
 import { HeldRunner } from '../packages/web/test/e2e/support/held-runner.js';
@@ -89,24 +90,14 @@ try {
 }
 
 async function longSession(): Promise<string> {
-  const call = async (method: string, route: string, body?: unknown) => {
-    const res = await fetch(server.url + route, {
-      method,
-      headers: { 'content-type': 'application/json' },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    });
-    if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<Record<string, unknown>>;
-  };
-  const session = await call('POST', '/api/sessions', { repo: await makeRepo(), title: 'Long session' });
-  const id = session.id as string;
-  await call('POST', `/api/sessions/${id}/prompts`, {
+  const client = new NightshiftClient({ baseUrl: server.url });
+  const { id } = await client.createSession({ repo: await makeRepo(), title: 'Long session' });
+  await client.prompt(id, {
     text: `many:${EVENTS - 1}`,
     author: { name: 'Bench', email: 'bench@example.com' },
   });
   for (;;) {
-    const s = await call('GET', `/api/sessions/${id}/messages`);
-    const [message] = s.messages as Array<{ status: string; error?: string }>;
+    const [message] = await client.messages(id);
     if (message?.status === 'completed') return id;
     if (message && !['queued', 'running'].includes(message.status))
       throw new Error(`the long prompt ended ${message.status}: ${message.error ?? ''}`);
