@@ -1,15 +1,14 @@
-import { accessSync, constants, mkdirSync, readFileSync, writeFileSync, unlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getRequestListener } from '@hono/node-server';
-import { WebSocketServer, type WebSocket } from 'ws';
 import type pino from 'pino';
 import { Author } from '@nightshift/protocol';
-import { resolveConfig, ConfigError, type ServerConfig, type ServerOptions } from './config.js';
+import { resolveConfig, type ServerConfig, type ServerOptions } from './config.js';
+import { prepareDataDir } from './data-dir.js';
 import { createLogger, type Logger } from './log.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
@@ -18,13 +17,14 @@ import { SessionRegistry } from './sessions/session-registry.js';
 import { SessionSockets, CLOSE_SHUTDOWN } from './realtime/websocket.js';
 import type { AgentRunner } from './sessions/agent-runner.js';
 import { createSandboxRunner } from './sandboxes/setup.js';
-import { attachBridge, authenticateBridge, BRIDGE_PATH, hashToken } from './sandboxes/bridge-endpoint.js';
-import type { LiveSandbox } from './sandboxes/live-sandbox.js';
-import { SandboxGate, SANDBOX_FORBIDDEN } from './sandboxes/sandbox-gate.js';
+import { SandboxGate } from './sandboxes/sandbox-gate.js';
 import { createGitHttpHandler } from './scm/git-http.js';
-import { localGitDir } from './scm/local-repo.js';
+import { sandboxGitGrants } from './scm/git-auth.js';
 import { createApp } from './api/app.js';
 import { webAppHandler } from './web/static.js';
+import { frontDoor } from './http/front-door.js';
+import { UpgradeRoutes } from './http/upgrade-routes.js';
+import { listen } from './http/listen.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const VERSION: string = JSON.parse(
@@ -55,6 +55,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Wires the parts together and opens the door; what each part does is in its own module. */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const config = resolveConfig(options);
   const log = createLogger(config.logLevel, options.logDestination);
@@ -90,14 +91,6 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     web: webAppHandler(options.webRoot ?? path.resolve(here, '..', '..', 'web', 'dist')),
   });
 
-  const honoListener = getRequestListener(app.fetch);
-  const gitHandler = createGitHttpHandler(async (sessionId, password) => {
-    const peer = sandboxRunner?.peerFor(hashToken(password)) as LiveSandbox | undefined;
-    if (!peer || peer.options.sessionId !== sessionId) return undefined;
-    const session = await store.sessions.get(sessionId);
-    if (!session) return undefined;
-    return { gitDir: await localGitDir(session.repo), pushableRef: `refs/heads/${session.branch}` };
-  });
   const gate = sandboxRunner
     ? new SandboxGate(
         (remote, local) => sandboxRunner.isSandboxPeer(remote, local),
@@ -105,63 +98,23 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
           log.warn(request, 'refused a request from inside a sandbox: sandboxes may not use the API'),
       )
     : null;
-  const server: Server = createServer((req, res) => {
-    if (gate?.refuses(req)) {
-      const { status, code, message } = SANDBOX_FORBIDDEN;
-      res
-        .writeHead(status, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ error: { code, message } }));
-      return;
-    }
-    if (req.url?.startsWith('/git/')) {
-      gitHandler(req, res).catch((err) => {
-        log.error({ err }, 'git request failed');
-        if (!res.headersSent) res.writeHead(500).end();
-        else res.end();
-      });
-      return;
-    }
-    void honoListener(req, res);
+  const git = createGitHttpHandler(
+    sandboxGitGrants({
+      sessionForToken: (token) => sandboxRunner?.sessionForToken(token),
+      session: (id) => store.sessions.get(id),
+    }),
+  );
+  const server = createServer(frontDoor({ gate, git, app: getRequestListener(app.fetch), log }));
+  const upgrades = new UpgradeRoutes({
+    gate,
+    bridgePeer: sandboxRunner && ((hash) => sandboxRunner.peerFor(hash)),
+    sessionExists: async (id) => (await registry.get(id)) !== undefined,
+    acceptSession: (ws, id, after, socket) => sockets.accept(ws, id, after, socket),
+    log,
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
-  const bridges = new Set<WebSocket>();
-  server.on('upgrade', (req, socket, head) => {
-    void upgrade(req, socket, head).catch((err) => {
-      log.error({ err }, 'websocket upgrade failed');
-      socket.destroy();
-    });
-  });
+  server.on('upgrade', upgrades.handle);
 
-  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    if (gate?.refuses(req)) {
-      const { status, code, message } = SANDBOX_FORBIDDEN;
-      return refuse(socket, status, code, message);
-    }
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === BRIDGE_PATH) {
-      const peer = sandboxRunner && authenticateBridge(req, (hash) => sandboxRunner.peerFor(hash));
-      if (!peer) return refuse(socket, 401, 'unauthorized', 'a valid sandbox token is required');
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        bridges.add(ws);
-        ws.once('close', () => bridges.delete(ws));
-        attachBridge(ws, peer, log);
-      });
-      return;
-    }
-    const match = /^\/api\/sessions\/([^/]+)\/ws$/.exec(url.pathname);
-    if (!match) return refuse(socket, 404, 'not_found', `no WebSocket endpoint at ${url.pathname}`);
-    const sessionId = decodeURIComponent(match[1]!);
-    const afterParam = url.searchParams.get('after');
-    const after = afterParam === null ? 0 : Number(afterParam);
-    if (!Number.isInteger(after) || after < 0) {
-      return refuse(socket, 400, 'invalid_request', 'after: must be a whole number, not negative');
-    }
-    if (!(await registry.get(sessionId)))
-      return refuse(socket, 404, 'not_found', `session ${sessionId} not found`);
-    wss.handleUpgrade(req, socket, head, (ws) => sockets.accept(ws, sessionId, after, socket));
-  }
-
-  await listen(server, config);
+  await listen(server, config.host, config.port);
   const port = (server.address() as AddressInfo).port;
   url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   const adopted = (await sandboxRunner?.adoptSurvivors()) ?? 0;
@@ -178,64 +131,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       await registry.close();
       if (sandboxRunner) await sandboxRunner.close({ killSandboxes: options.killSandboxesOnClose ?? false });
       else await runner.close?.();
-      // Surviving sandboxes keep their bridge open (heartbeats); left open, it would keep the
-      // process from exiting and write to a closed database. They reconnect to the next server.
-      for (const ws of bridges) ws.terminate();
+      upgrades.terminateBridges();
       await store.close();
-      wss.close();
+      upgrades.close();
     })());
 
   return { url, port, config, store, registry, log, close };
-}
-
-function listen(server: Server, config: ServerConfig): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') {
-        reject(
-          new ConfigError(
-            `port ${config.port} on ${config.host} is already in use (choose another with --port or NIGHTSHIFT_PORT)`,
-          ),
-        );
-      } else if (err.code === 'EACCES') {
-        reject(
-          new ConfigError(`not allowed to listen on ${config.host}:${config.port} (try a port above 1024)`),
-        );
-      } else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') {
-        reject(new ConfigError(`cannot listen on host ${config.host}: no such address on this machine`));
-      } else {
-        reject(new ConfigError(`cannot listen on ${config.host}:${config.port}: ${err.message}`));
-      }
-    };
-    server.once('error', onError);
-    server.listen(config.port, config.host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-function prepareDataDir(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    accessSync(dir, constants.W_OK);
-    const probe = path.join(dir, `.write-test-${process.pid}`);
-    writeFileSync(probe, '');
-    unlinkSync(probe);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new ConfigError(
-      `data dir ${dir} is not writable (${code}); choose another with --data-dir or NIGHTSHIFT_DATA_DIR`,
-    );
-  }
-}
-
-function refuse(socket: Duplex, status: number, code: string, message: string): void {
-  const body = JSON.stringify({ error: { code, message } });
-  const reason = STATUS_CODES[status] ?? 'Error';
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-  );
 }
 
 /** In local mode a prompt without an author is the person running the server. */

@@ -1,0 +1,118 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../log.js';
+import {
+  attachBridge,
+  authenticateBridge,
+  BRIDGE_PATH,
+  type BridgeAuthenticator,
+} from '../sandboxes/bridge-endpoint.js';
+import { SANDBOX_FORBIDDEN, type SandboxGate } from '../sandboxes/sandbox-gate.js';
+import { refuseUpgrade, type Refusal } from './refusal.js';
+
+export type UpgradeRoute =
+  | { kind: 'bridge' }
+  | { kind: 'session'; sessionId: string; after: number }
+  | { kind: 'refused'; refusal: Refusal };
+
+/**
+ * Where a WebSocket upgrade goes, from its URL alone: a sandbox's bridge, or a session's socket
+ * (`/api/sessions/:id/ws?after=N`). Throws on a URL that cannot be decoded; the connection is
+ * then dropped.
+ */
+export function routeUpgrade(rawUrl: string | undefined): UpgradeRoute {
+  const url = new URL(rawUrl ?? '/', 'http://localhost');
+  if (url.pathname === BRIDGE_PATH) return { kind: 'bridge' };
+  const match = /^\/api\/sessions\/([^/]+)\/ws$/.exec(url.pathname);
+  if (!match) return refused(404, 'not_found', `no WebSocket endpoint at ${url.pathname}`);
+  const sessionId = decodeURIComponent(match[1]!);
+  const afterParam = url.searchParams.get('after');
+  const after = afterParam === null ? 0 : Number(afterParam);
+  if (!Number.isInteger(after) || after < 0) {
+    return refused(400, 'invalid_request', 'after: must be a whole number, not negative');
+  }
+  return { kind: 'session', sessionId, after };
+}
+
+function refused(status: number, code: string, message: string): UpgradeRoute {
+  return { kind: 'refused', refusal: { status, code, message } };
+}
+
+export interface UpgradeRoutesOptions {
+  /** Keeps sandboxes to their own routes; null when no sandbox can reach this server. */
+  gate: SandboxGate | null;
+  /** Whose bridge a sandbox token opens; null when this server runs no sandboxes. */
+  bridgePeer: BridgeAuthenticator | null;
+  sessionExists(sessionId: string): Promise<boolean>;
+  acceptSession(ws: WebSocket, sessionId: string, after: number, transport: Duplex): void;
+  log: Logger;
+}
+
+/** The server's WebSocket endpoints: it takes each upgrade to its route or refuses it with a status. */
+export class UpgradeRoutes {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  private readonly bridges = new Set<WebSocket>();
+
+  constructor(private readonly options: UpgradeRoutesOptions) {}
+
+  /** For the HTTP server's 'upgrade' event. */
+  readonly handle = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    void this.upgrade(req, socket, head).catch((err) => {
+      this.options.log.error({ err }, 'websocket upgrade failed');
+      socket.destroy();
+    });
+  };
+
+  /**
+   * Surviving sandboxes keep their bridge open (heartbeats); left open, it would keep the process
+   * from exiting and write to a closed database. They reconnect to the next server.
+   */
+  terminateBridges(): void {
+    for (const ws of this.bridges) ws.terminate();
+  }
+
+  close(): void {
+    this.wss.close();
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    if (this.options.gate?.refuses(req)) return refuseUpgrade(socket, SANDBOX_FORBIDDEN);
+    const route = routeUpgrade(req.url);
+    switch (route.kind) {
+      case 'refused':
+        return refuseUpgrade(socket, route.refusal);
+      case 'bridge': {
+        const { bridgePeer } = this.options;
+        const peer = bridgePeer && authenticateBridge(req, bridgePeer);
+        if (!peer) {
+          return refuseUpgrade(socket, {
+            status: 401,
+            code: 'unauthorized',
+            message: 'a valid sandbox token is required',
+          });
+        }
+        this.wss.handleUpgrade(req, socket, head, (ws) => {
+          this.bridges.add(ws);
+          ws.once('close', () => this.bridges.delete(ws));
+          attachBridge(ws, peer, this.options.log);
+        });
+        return;
+      }
+      case 'session': {
+        const { sessionId, after } = route;
+        if (!(await this.options.sessionExists(sessionId))) {
+          return refuseUpgrade(socket, {
+            status: 404,
+            code: 'not_found',
+            message: `session ${sessionId} not found`,
+          });
+        }
+        this.wss.handleUpgrade(req, socket, head, (ws) =>
+          this.options.acceptSession(ws, sessionId, after, socket),
+        );
+        return;
+      }
+    }
+  }
+}
