@@ -14,7 +14,7 @@ export default defineConfig({
     ),
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'packages/*/test/**/*.test.tsx'],
+    include: ['packages/*/test/**/*.test.ts', 'packages/*/test/**/*.test.tsx', 'test/**/*.test.ts'],
     globalSetup: ['scripts/test-global-setup.mjs'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
