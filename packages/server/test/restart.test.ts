@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { NightshiftClient } from '@nightshift/client';
 import type { Message, PromptAccepted, Session, SessionEvent } from '@nightshift/protocol';
 import { eventually, expectContiguous, makeRepo, tempDir, TestClient } from './support/harness.js';
 import { RESTART_ERROR } from '../src/sessions/prompt-failures.js';
@@ -30,13 +32,10 @@ async function spawnServer(dataDir: string, port: number, mode: 'hang' | 'comple
     });
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
   });
+  const client = new NightshiftClient({ baseUrl: url, WebSocket });
   const api = async <T>(method: string, route: string, body?: unknown) => {
-    const res = await fetch(url + route, {
-      method,
-      headers: body ? { 'content-type': 'application/json' } : {},
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, body: (await res.json()) as T };
+    const { status, body: answer } = await client.raw(method, route, body);
+    return { status, body: answer as T };
   };
   return { child, url, api, exited: new Promise<number | null>((r) => child.on('exit', (code) => r(code))) };
 }
