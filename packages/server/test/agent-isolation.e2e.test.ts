@@ -9,61 +9,24 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionEvent, ToolActivity } from '@nightshift/protocol';
-import {
-  lastUserText,
-  startModelServer,
-  text,
-  toolCall,
-  type ModelServer,
-  type Turn,
-} from '@nightshift/testkit';
-import { startTestServer, type TestServer } from './support/harness.js';
-import { activityOf, makeRepoWithFiles, MODEL } from './support/agent-stack.js';
-import { apiAt, sandboxProcesses } from './support/agent-process.js';
+import type { TestServer } from './support/harness.js';
+import { activityOf, makeRepoWithFiles } from './support/agent-stack.js';
+import { sandboxProcesses } from './support/agent-process.js';
+import { startShellStack, type ShellStack } from './support/agent-shell.js';
 
 const SECRET = `top-secret-${randomBytes(12).toString('hex')}`;
-const API_KEY = `sk-scripted-${randomBytes(16).toString('hex')}`;
 
-const routes = new Map<string, Turn[]>();
-let model: ModelServer;
+let stack: ShellStack;
 let server: TestServer;
-let api: ReturnType<typeof apiAt>;
+let api: ShellStack['api'];
 
 beforeAll(async () => {
-  model = await startModelServer({
-    models: ['scripted'],
-    apiKey: API_KEY,
-    respond: (request) => {
-      const prompt = lastUserText(request);
-      for (const [tag, turns] of routes) if (prompt.includes(tag)) return turns.shift();
-      return undefined;
-    },
-  });
-  server = await startTestServer({
-    model: MODEL,
-    openaiCompatible: { baseUrl: model.baseUrl, apiKey: API_KEY },
-    killSandboxesOnClose: true,
-    sandbox: { idleMs: 120_000 },
-  });
-  api = apiAt(server.url);
+  stack = await startShellStack();
+  ({ server, api } = stack);
 });
 afterAll(async () => {
-  await server?.stopAndClean();
-  await model?.close();
+  await stack?.close();
 });
-
-/** Runs one shell command as the agent of a session and returns the tool's output. */
-async function agentRuns(sessionId: string, tag: string, command: string): Promise<string> {
-  routes.set(tag, [toolCall('bash', { command, description: 'Look around' }), text('Looked.')]);
-  const accepted = await api.prompt(sessionId, `Look around ${tag}`);
-  const done = await api.waitForPromptEnd(sessionId, accepted.messageId);
-  expect(done.status).toBe('completed');
-  const tool = activityOf(await api.events(sessionId), accepted.messageId).find(
-    (a): a is ToolActivity => a.kind === 'tool' && a.status === 'completed',
-  );
-  expect(tool).toBeDefined();
-  return tool!.output ?? '';
-}
 
 const timelineText = (events: SessionEvent[]) => JSON.stringify(events);
 
@@ -72,7 +35,7 @@ describe('a sandbox', () => {
     // Session A's checkout holds a secret; its sandbox has run, so its workspace is on disk.
     const repoA = makeRepoWithFiles({ 'secret.txt': `${SECRET}\n` });
     const a = await api.createSession(repoA);
-    const seen = await agentRuns(a.id, '[a-reads-own]', 'cat secret.txt');
+    const seen = await stack.agentRuns(a.id, 'cat secret.txt');
     expect(seen).toContain(SECRET); // the probe works: a session does see its own files
     const workspaceA = path.join(server.dataDir, 'sandboxes', a.id, 'workspace');
     expect(readFileSync(path.join(workspaceA, 'secret.txt'), 'utf8')).toContain(SECRET);
@@ -88,7 +51,7 @@ describe('a sandbox', () => {
       ['other origin', `cat ${repoA}/secret.txt`],
     ];
     const command = probes.map(([name, cmd]) => `echo "== ${name}"; ${cmd} 2>&1; echo "exit $?"`).join('; ');
-    const output = await agentRuns(b.id, '[b-snoops]', command);
+    const output = await stack.agentRuns(b.id, command);
 
     const sections = Object.fromEntries(
       output
@@ -107,11 +70,7 @@ describe('a sandbox', () => {
 
   it('gives the agent an environment without the sandbox token', async () => {
     const session = await api.createSession(makeRepoWithFiles({ 'README.md': 'env\n' }));
-    routes.set('[env]', [
-      toolCall('bash', { command: 'env', description: 'Show the environment' }),
-      text('Shown.'),
-    ]);
-    const accepted = await api.prompt(session.id, 'Show the environment [env]');
+    const messageId = await stack.promptRunning(session.id, 'env');
     // The token the control plane gave this sandbox, as its launcher on this host holds it.
     await api.waitForEvent(session.id, (e) => e.type === 'sandbox_ready');
     const launcher = sandboxProcesses(server.dataDir, session.id).find((p) =>
@@ -123,8 +82,8 @@ describe('a sandbox', () => {
     )?.[1];
     expect(token).toBeTruthy();
 
-    expect(await api.waitForPromptEnd(session.id, accepted.messageId)).toMatchObject({ status: 'completed' });
-    const env = activityOf(await api.events(session.id), accepted.messageId).find(
+    expect(await api.waitForPromptEnd(session.id, messageId)).toMatchObject({ status: 'completed' });
+    const env = activityOf(await api.events(session.id), messageId).find(
       (a): a is ToolActivity => a.kind === 'tool' && a.status === 'completed',
     )?.output;
     expect(env).toContain('PATH='); // the probe works
@@ -159,9 +118,8 @@ describe('a sandbox', () => {
       text: 'from a sandbox',
       author: { name: 'Mallory', email: 'm@example.com' },
     });
-    const output = await agentRuns(
+    const output = await stack.agentRuns(
       session.id,
-      '[api-probe]',
       [
         request('list', 'GET /api/sessions HTTP/1.1'),
         request('events', `GET /api/sessions/${other.id}/events HTTP/1.1`),
