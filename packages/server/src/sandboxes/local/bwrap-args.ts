@@ -20,6 +20,10 @@ export interface BwrapLayout {
    * capability gone before anything of the sandbox runs.
    */
   dropTo?: { uid: number; gid: number };
+  /** Host files bound read-only at a path inside (e.g. the supervisor's execute-only node), as target → source. */
+  files?: Record<string, string>;
+  /** An open descriptor of bubblewrap's holding the compiled seccomp filter (`seccomp.ts`). */
+  seccompFd?: number;
 }
 
 export const SANDBOX_WORKSPACE = '/workspace';
@@ -65,6 +69,8 @@ export function bwrapArgs(layout: BwrapLayout, command: string[]): string[] {
     if (layout.readOnly.some((ro) => isWithin(dir, ro))) args.push('--tmpfs', dir);
   }
   args.push('--bind', layout.workspace, SANDBOX_WORKSPACE, '--bind', layout.state, SANDBOX_STATE);
+  for (const [target, source] of Object.entries(layout.files ?? {})) args.push('--ro-bind', source, target);
+  if (layout.seccompFd !== undefined) args.push('--seccomp', String(layout.seccompFd));
   args.push('--chdir', SANDBOX_WORKSPACE, '--', ...dropPrivileges(layout.dropTo), ...command);
   return args;
 }

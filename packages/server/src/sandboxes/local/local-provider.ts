@@ -9,6 +9,7 @@ import {
   readFileSync,
   readlinkSync,
   closeSync,
+  writeFileSync,
 } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -25,6 +26,8 @@ import type {
 import { SandboxPeers } from './sandbox-peers.js';
 import { bwrapArgs, SANDBOX_STATE, SANDBOX_WORKSPACE } from './bwrap-args.js';
 import { CgroupLimits, type ResourceLimits } from './cgroup-limits.js';
+import { encodeBpf, sandboxSeccompFilter, seccompArchOf } from './seccomp.js';
+import { execOnlyCopy } from './exec-only.js';
 
 export interface LocalProviderOptions {
   dataDir: string;
@@ -42,6 +45,11 @@ export interface LocalProviderOptions {
 
 /** How many host uids sandboxes use, from `uidBase` on. */
 const UID_COUNT = 60_000;
+
+/** Where the supervisor's execute-only interpreter appears inside a sandbox (`exec-only.ts`). */
+const SUPERVISOR_BINARY = '/run/nightshift-supervisor';
+/** The descriptor bubblewrap reads its seccomp filter from: the launcher's fourth stdio entry. */
+const SECCOMP_FD = 3;
 
 const SYSTEM_DIRS = ['/usr', '/etc', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/opt'];
 
@@ -106,6 +114,7 @@ export class LocalProvider implements SandboxProvider {
       ...spec.env,
     };
     let command: string[];
+    let seccomp: number | undefined;
     if (this.options.unisolated) {
       env.HOME = path.join(state, 'home');
       Object.assign(env, encodeSandboxEnv({ workspace, stateDir: state }));
@@ -113,7 +122,14 @@ export class LocalProvider implements SandboxProvider {
     } else {
       env.HOME = `${SANDBOX_STATE}/home`;
       Object.assign(env, encodeSandboxEnv({ workspace: SANDBOX_WORKSPACE, stateDir: SANDBOX_STATE }));
-      command = ['bwrap', ...bwrapArgs(this.layout(workspace, state, ids), this.options.command)];
+      seccomp = this.seccompFilter(sessionDir);
+      const [interpreter, ...args] = this.options.command;
+      const layout = {
+        ...this.layout(workspace, state, ids),
+        files: { [SUPERVISOR_BINARY]: execOnlyCopy(interpreter!, this.root) },
+        ...(seccomp === undefined ? {} : { seccompFd: SECCOMP_FD }),
+      };
+      command = ['bwrap', ...bwrapArgs(layout, [SUPERVISOR_BINARY, ...args])];
     }
     // `sh` stays as bwrap's parent (no exec), in a new session: see the class comment.
     const launcher = spawn(
@@ -121,7 +137,7 @@ export class LocalProvider implements SandboxProvider {
       ['-c', '"$@"; exit $?', `nightshift-sandbox-${spec.sandboxId}`, ...command],
       {
         detached: true,
-        stdio: ['ignore', log, log],
+        stdio: ['ignore', log, log, ...(seccomp === undefined ? [] : [seccomp])],
         env,
         cwd: this.options.unisolated ? workspace : '/',
         // Isolated, bubblewrap itself drops to the session's uid; unisolated, the launcher does.
@@ -129,6 +145,7 @@ export class LocalProvider implements SandboxProvider {
       },
     );
     closeSync(log);
+    if (seccomp !== undefined) closeSync(seccomp);
     const pid = await new Promise<number>((resolve, reject) => {
       launcher.once('spawn', () => resolve(launcher.pid!));
       launcher.once('error', reject);
@@ -220,6 +237,18 @@ export class LocalProvider implements SandboxProvider {
       systemDirs,
       ...(dropTo ? { dropTo } : {}),
     };
+  }
+
+  /** The filter for this machine, opened for bwrap to read; none (with a warning) on another arch. */
+  private seccompFilter(sessionDir: string): number | undefined {
+    const arch = seccompArchOf();
+    if (!arch) {
+      this.options.log.warn({ arch: process.arch }, 'no seccomp filter for this architecture');
+      return undefined;
+    }
+    const file = path.join(sessionDir, 'seccomp.bpf');
+    writeFileSync(file, encodeBpf(sandboxSeccompFilter(arch)), { mode: 0o600 });
+    return openSync(file, 'r');
   }
 
   private uidFor(sessionId: string): { uid: number; gid: number } {
