@@ -20,6 +20,7 @@ import { createSandboxRunner } from './sandboxes/setup.js';
 import { SandboxGate } from './sandboxes/sandbox-gate.js';
 import { createGitHttpHandler } from './scm/git-http.js';
 import { sandboxGitGrants } from './scm/git-auth.js';
+import { OriginMirrors } from './scm/origin-mirror.js';
 import { createApp } from './api/app.js';
 import { webAppHandler } from './web/static.js';
 import { frontDoor } from './http/front-door.js';
@@ -100,7 +101,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     : null;
   const git = createGitHttpHandler(
     sandboxGitGrants({
-      sessionForToken: (token) => sandboxRunner?.sessionForToken(token),
+      sessionForGitPassword: (password) => sandboxRunner?.sessionForGitPassword(password),
+      mirrors: new OriginMirrors(path.join(config.dataDir, 'mirrors')),
       session: (id) => store.sessions.get(id),
     }),
   );

@@ -116,7 +116,7 @@ describe('git access', () => {
     return {
       repo,
       lookup: sandboxGitGrants({
-        sessionForToken: (token) => tokens.get(token),
+        sessionForGitPassword: (token) => tokens.get(token),
         session: async (id) => sessions.get(id),
       }),
     };

@@ -19,6 +19,7 @@ import {
   type LifecycleLimits,
 } from './lifecycle-rules.js';
 import { newId } from '../ids.js';
+import { gitPasswordFor } from '../scm/git-auth.js';
 
 export interface SandboxRunnerOptions extends LifecycleLimits {
   provider: SandboxProvider;
@@ -78,9 +79,12 @@ export class SandboxRunner implements AgentRunner {
     return this.holderOf(tokenHash);
   }
 
-  /** Git authentication: the session whose live sandbox holds this token, if any. */
-  sessionForToken(token: string): string | undefined {
-    return this.holderOf(hashToken(token))?.options.sessionId;
+  /** Git authentication: the session whose live sandbox was given this git password, if any. */
+  sessionForGitPassword(password: string): string | undefined {
+    for (const sandbox of this.live.values()) {
+      if (sameHash(gitPasswordFor(sandbox.options.tokenHash), password)) return sandbox.options.sessionId;
+    }
+    return undefined;
   }
 
   private holderOf(tokenHash: string): LiveSandbox | undefined {

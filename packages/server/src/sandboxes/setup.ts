@@ -9,7 +9,8 @@ import { INSTALL_DIR } from '../host/install-dir.js';
 import { probeBubblewrapSandbox, type CommandRun } from '../host/probes.js';
 import { LocalProvider } from './local/local-provider.js';
 import { SandboxRunner } from './sandbox-runner.js';
-import { BRIDGE_PATH } from './bridge-endpoint.js';
+import { BRIDGE_PATH, hashToken } from './bridge-endpoint.js';
+import { gitPasswordFor } from '../scm/git-auth.js';
 import { isLocalRepo, localGitDir } from '../scm/local-repo.js';
 
 export interface SandboxSetup {
@@ -68,15 +69,14 @@ async function sandboxEnv(
   serverUrl: string,
 ): Promise<Record<string, string>> {
   const loopback = loopbackUrl(serverUrl);
-  let origin: Pick<SandboxEnvInput, 'repoUrl' | 'gitUsername' | 'gitPassword'>;
-  if (isLocalRepo(session.repo)) {
-    // The sandbox cannot see the host's filesystem: it reaches a local repository through the
-    // control plane's git endpoint, with its own token, and may push only its session branch.
-    await localGitDir(session.repo);
-    origin = { repoUrl: `${loopback}/git/${session.id}.git`, gitUsername: 'sandbox', gitPassword: token };
-  } else {
-    origin = { repoUrl: session.repo };
-  }
+  // Every origin, local or remote, is reached through the control plane's git endpoint, which
+  // pushes only the session branch and holds the origin's credentials: none enter the sandbox.
+  if (isLocalRepo(session.repo)) await localGitDir(session.repo);
+  const origin: Pick<SandboxEnvInput, 'repoUrl' | 'gitUsername' | 'gitPassword'> = {
+    repoUrl: `${loopback}/git/${session.id}.git`,
+    gitUsername: 'sandbox',
+    gitPassword: gitPasswordFor(hashToken(token)),
+  };
   return encodeSandboxEnv({
     bridgeUrl: `${loopback.replace(/^http/, 'ws')}${BRIDGE_PATH}`,
     sandboxToken: token,

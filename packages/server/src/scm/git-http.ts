@@ -7,6 +7,8 @@ import { parseReceivePackCommands } from './git-pkt.js';
 export interface GitGrant {
   gitDir: string;
   pushableRef: string;
+  /** For a mirrored origin (`origin-mirror.ts`): fetches it before refs are advertised. */
+  refresh?: () => Promise<void>;
 }
 
 export type GrantLookup = (repoName: string, password: string) => Promise<GitGrant | undefined>;
@@ -44,6 +46,13 @@ export function createGitHttpHandler(lookup: GrantLookup) {
       const refused = updates.find((u) => u.ref !== grant.pushableRef);
       if (refused)
         return deny(res, 403, `this sandbox may push only ${grant.pushableRef}, not ${refused.ref}`);
+    }
+    if (grant.refresh && match[2] === '/info/refs') {
+      const failed = await grant.refresh().then(
+        () => null,
+        (error: Error) => error.message,
+      );
+      if (failed) return deny(res, 502, failed);
     }
     runBackend(req, res, grant.gitDir, match[2]!, url.search.slice(1), body);
   };
