@@ -57,19 +57,24 @@ async function promptEndingWith(
     flushed: async () => {},
   });
   const sent: BridgeDown[] = [];
-  sandbox.onConnect(
-    (m) => sent.push(m),
-    () => {},
-  );
+  const connection = {
+    send: (m: BridgeDown) => sent.push(m),
+    close: () => {},
+    answers: async () => true,
+  };
+  await sandbox.onConnect(connection);
   const author = { name: 'Ada', email: 'ada@example.com' };
   const result = sandbox.run({ messageId: 'msg_1', text: 'work', author, model: null } as never);
-  sandbox.onMessage({
-    id: 1,
-    type: 'prompt_result',
-    messageId: 'msg_1',
-    outcome: 'completed',
-    commit: { ...commit, message: 'work', author },
-  });
+  sandbox.onMessage(
+    {
+      id: 1,
+      type: 'prompt_result',
+      messageId: 'msg_1',
+      outcome: 'completed',
+      commit: { ...commit, message: 'work', author },
+    },
+    connection,
+  );
   expect(await result).toMatchObject({ outcome: 'completed' });
   await store.close();
   return artifacts;

@@ -16,11 +16,22 @@ export function sameHash(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** The control plane's end of one sandbox's bridge connection. */
+/** One bridge connection as its peer sees it: each is its own object, so a late event names its own. */
+export interface BridgeConnection {
+  send(message: BridgeDown): void;
+  /** Ends it from this side at once (replaced, refused, or its sandbox is gone). */
+  close(reason: string): void;
+  /** Pings the other end: true once it answers, false if it does not within `withinMs` or closes. */
+  answers(withinMs: number): Promise<boolean>;
+}
+
+/** The control plane's end of one sandbox's bridge connections. */
 export interface BridgePeer {
-  onMessage(message: BridgeUp): void;
-  onConnect(send: (message: BridgeDown) => void, close: () => void): void;
-  onDisconnect(): void;
+  /** A new connection; resolves whether it is taken. Its frames wait for the answer; a refused one is closed. */
+  onConnect(connection: BridgeConnection): Promise<boolean>;
+  onMessage(message: BridgeUp, from: BridgeConnection): void;
+  /** Only ever for a connection `onConnect` took. */
+  onDisconnect(connection: BridgeConnection): void;
 }
 
 /** Finds whose bridge a token opens; undefined refuses the connection. */
@@ -36,8 +47,28 @@ export function authenticateBridge(
   return token ? authenticate(hashToken(token)) : undefined;
 }
 
-/** Wires a bridge socket to its peer: frames are validated, a bad one is logged and skipped. */
+/** Close code for a connection refused because its sandbox's bridge is connected and answering. */
+export const BRIDGE_ALREADY_CONNECTED = 4001;
+
+/**
+ * Wires a bridge socket to its peer: frames are validated (a bad one is logged and skipped) and
+ * reach the peer only once it has taken the connection; until then they wait, in order.
+ */
 export function attachBridge(ws: WebSocket, peer: BridgePeer, log: Logger): void {
+  let decision: 'pending' | 'taken' | 'refused' = 'pending';
+  let closed = false;
+  const waiting: BridgeUp[] = [];
+  const connection: BridgeConnection = {
+    send: (message) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    },
+    close: (reason) => {
+      log.debug({ reason }, 'closing a bridge connection');
+      // No close handshake: a replaced connection is often one whose other end is gone.
+      ws.terminate();
+    },
+    answers: (withinMs) => pinged(ws, withinMs),
+  };
   ws.on('message', (raw) => {
     let value: unknown;
     try {
@@ -51,14 +82,45 @@ export function attachBridge(ws: WebSocket, peer: BridgePeer, log: Logger): void
       log.warn({ problem: describeIssues(parsed.error) }, 'invalid bridge frame; ignored');
       return;
     }
-    peer.onMessage(parsed.data);
+    if (decision === 'taken') peer.onMessage(parsed.data, connection);
+    else if (decision === 'pending') waiting.push(parsed.data);
   });
-  ws.on('close', () => peer.onDisconnect());
+  ws.on('close', () => {
+    closed = true;
+    if (decision === 'taken') peer.onDisconnect(connection);
+  });
   ws.on('error', (err) => log.debug({ err }, 'bridge socket error'));
-  peer.onConnect(
-    (message) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  void peer.onConnect(connection).then(
+    (taken) => {
+      decision = taken ? 'taken' : 'refused';
+      if (!taken) {
+        ws.close(BRIDGE_ALREADY_CONNECTED, 'this sandbox is connected on another connection');
+        return;
+      }
+      for (const message of waiting.splice(0)) peer.onMessage(message, connection);
+      if (closed) peer.onDisconnect(connection);
     },
-    () => ws.close(4000, 'replaced by a newer connection'),
+    (err) => {
+      log.error({ err }, 'could not take a bridge connection');
+      ws.terminate();
+    },
   );
+}
+
+function pinged(ws: WebSocket, withinMs: number): Promise<boolean> {
+  if (ws.readyState !== ws.OPEN) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (answered: boolean) => {
+      clearTimeout(timer);
+      ws.off('pong', onPong);
+      ws.off('close', onClose);
+      resolve(answered);
+    };
+    const onPong = () => done(true);
+    const onClose = () => done(false);
+    const timer = setTimeout(() => done(false), withinMs);
+    ws.on('pong', onPong);
+    ws.on('close', onClose);
+    ws.ping();
+  });
 }

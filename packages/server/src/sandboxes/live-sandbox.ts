@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import type { SandboxRepo } from '../store/store.js';
 import type { PromptJob, PromptResult, SessionContext } from '../sessions/agent-runner.js';
 import type { SandboxHandle } from './provider.js';
-import type { BridgePeer } from './bridge-endpoint.js';
+import type { BridgeConnection, BridgePeer } from './bridge-endpoint.js';
 import { BridgeInbox, type CarriedUp } from './bridge-inbox.js';
 import { timelineEvent } from './bridge-events.js';
 import { commitArtifacts, type SessionPlace } from './commit-artifacts.js';
@@ -24,7 +24,12 @@ export interface LiveSandboxOptions {
   session: () => Promise<SessionPlace | undefined>;
   /** Whether the session already shows its branch as an artifact (it is announced once). */
   hasBranchArtifact: () => Promise<boolean>;
+  /** How long a connected supervisor may take to answer a ping before a newcomer replaces it. */
+  answerWithinMs?: number;
 }
+
+/** Well above a round trip on a busy host, well below the supervisor's own dead-connection timeout. */
+const ANSWER_WITHIN_MS = 2000;
 
 type ReadyResult = { ok: true } | { ok: false; error: string };
 
@@ -35,10 +40,18 @@ type ReadyResult = { ok: true } | { ok: false; error: string };
  */
 export class LiveSandbox implements BridgePeer {
   private state: SandboxPhase = 'starting';
-  private send: ((m: BridgeDown) => void) | null = null;
-  private closeConnection: (() => void) | null = null;
+  private connection: BridgeConnection | null = null;
   private ctx: SessionContext | null = null;
-  private running: { messageId: string; resolve: (r: PromptResult) => void } | null = null;
+  /**
+   * The prompt it holds until its result: `command` is what was sent (absent for one followed
+   * after a restart), sent again on every hello that does not report it running.
+   */
+  private running: {
+    messageId: string;
+    resolve: (r: PromptResult) => void;
+    command?: Extract<BridgeDown, { type: 'prompt' }>;
+    stopRequested?: boolean;
+  } | null = null;
   private readyWaiters: Array<(r: ReadyResult) => void> = [];
   private readonly inbox: BridgeInbox;
   lastHeard = Date.now();
@@ -83,7 +96,7 @@ export class LiveSandbox implements BridgePeer {
   }
 
   get connected(): boolean {
-    return this.send !== null;
+    return this.connection !== null;
   }
 
   get runningMessageId(): string | null {
@@ -118,15 +131,16 @@ export class LiveSandbox implements BridgePeer {
   run(job: PromptJob): Promise<PromptResult> {
     if (this.state === 'dead')
       return Promise.resolve({ outcome: 'failed', error: this.deathReason ?? 'the sandbox is gone' });
+    const command = {
+      type: 'prompt',
+      messageId: job.messageId,
+      text: job.text,
+      author: job.author,
+      model: job.model,
+    } as const;
     return new Promise((resolve) => {
-      this.running = { messageId: job.messageId, resolve };
-      this.deliver({
-        type: 'prompt',
-        messageId: job.messageId,
-        text: job.text,
-        author: job.author,
-        model: job.model,
-      });
+      this.running = { messageId: job.messageId, resolve, command };
+      this.deliver(command);
     });
   }
 
@@ -143,6 +157,7 @@ export class LiveSandbox implements BridgePeer {
   }
 
   stop(): void {
+    if (this.running) this.running.stopRequested = true;
     this.deliver({ type: 'stop', messageId: this.running?.messageId ?? null });
   }
 
@@ -165,20 +180,41 @@ export class LiveSandbox implements BridgePeer {
 
   // BridgePeer
 
-  onConnect(send: (m: BridgeDown) => void, close: () => void): void {
-    this.closeConnection?.();
-    this.send = send;
-    this.closeConnection = close;
+  /**
+   * One connection at a time, and the one that answers keeps it: a newcomer (the supervisor
+   * reconnecting, or someone else holding its token) replaces it only if it no longer answers a
+   * ping. Otherwise the newcomer is refused, so a stolen token cannot take over a live bridge and
+   * feed the inbox ids that would make it drop the real supervisor's messages.
+   */
+  async onConnect(connection: BridgeConnection): Promise<boolean> {
+    const log = this.options.log.child({ sandboxId: this.id });
+    for (;;) {
+      const current = this.connection;
+      if (this.state === 'dead') return false;
+      if (!current) break;
+      if (await current.answers(this.options.answerWithinMs ?? ANSWER_WITHIN_MS)) {
+        if (this.connection !== current) continue;
+        log.warn('refused a second bridge connection: the sandbox is connected and answering');
+        return false;
+      }
+      if (this.connection !== current) continue;
+      log.warn('bridge connection replaced: the previous one stopped answering');
+      this.connection = null;
+      current.close('replaced by a newer connection');
+    }
+    this.connection = connection;
     this.connectedAt = Date.now();
     this.lastHeard = Date.now();
+    return true;
   }
 
-  onDisconnect(): void {
-    this.send = null;
-    this.closeConnection = null;
+  onDisconnect(connection: BridgeConnection): void {
+    // A replaced connection's close comes after its successor took over: it must not clear that.
+    if (this.connection === connection) this.connection = null;
   }
 
-  onMessage(message: BridgeUp): void {
+  onMessage(message: BridgeUp, from: BridgeConnection): void {
+    if (from !== this.connection) return;
     this.lastHeard = Date.now();
     if (message.type !== 'hello') return this.inbox.receive(message);
     this.reportedRunning = message.runningMessageId;
@@ -189,6 +225,19 @@ export class LiveSandbox implements BridgePeer {
     }
     for (const w of this.helloWaiters.splice(0)) w();
     this.inbox.acknowledgeNow();
+    this.reissue(message.runningMessageId);
+  }
+
+  /**
+   * A prompt sent while no connection was open (or on one that went away before it arrived) is
+   * sent again on the next hello; the supervisor runs each prompt once and answers a repeat of a
+   * finished one with its result, so sending again is always safe.
+   */
+  private reissue(reportedRunning: string | null): void {
+    const running = this.running;
+    if (!running?.command) return;
+    if (reportedRunning !== running.messageId) this.deliver(running.command);
+    if (running.stopRequested) this.deliver({ type: 'stop', messageId: running.messageId });
   }
 
   /** Applies one message from the inbox; returns what is still being stored, if anything. */
@@ -229,9 +278,9 @@ export class LiveSandbox implements BridgePeer {
   }
 
   private deliver(message: BridgeDown): void {
-    // While disconnected, commands wait for the supervisor's next hello: it reports its state
-    // and the runner re-issues what is still needed.
-    this.send?.(message);
+    // While disconnected, a command is not queued here: the next hello re-issues what is still
+    // needed (`reissue`), from the state the supervisor reports.
+    this.connection?.send(message);
   }
 
   private die(reason: string, expected = false): void {
@@ -239,7 +288,7 @@ export class LiveSandbox implements BridgePeer {
     this.state = 'dead';
     this.deathReason ??= reason;
     this.ctx?.emit(deathEvent(this.deathReason, expected));
-    this.closeConnection?.();
+    this.connection?.close('the sandbox ended');
     this.settleReady({ ok: false, error: this.deathReason });
     if (this.running) {
       const { resolve } = this.running;
