@@ -105,8 +105,14 @@ export class BridgeClient {
     });
     this.socket = socket;
     socket.on('open', () => this.onOpen(socket));
-    socket.on('message', (raw) => this.onMessage(raw.toString()));
-    socket.on('pong', () => (this.lastPong = Date.now()));
+    // Only the current connection speaks for the control plane: a late frame on one already
+    // replaced (an ack it sent before it went quiet) must not count.
+    socket.on('message', (raw) => {
+      if (socket === this.socket) this.onMessage(raw.toString());
+    });
+    socket.on('pong', () => {
+      if (socket === this.socket) this.lastPong = Date.now();
+    });
     socket.on('unexpected-response', (_req, res) => {
       this.log('warn', `bridge refused the connection: HTTP ${res.statusCode}`);
       socket.terminate();
