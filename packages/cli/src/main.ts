@@ -5,6 +5,7 @@ import { CliError, UsageError, cliErrorOf } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 import { commandHelp, mainHelp } from './output/help.js';
+import { terminalText } from './output/terminal-text.js';
 
 /** Runs one command line and returns the exit code; never throws. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -39,16 +40,16 @@ function report(failure: unknown, io: Io): number {
   const err = failure instanceof ApiError ? cliErrorOf(failure) : failure;
   if (err instanceof UsageError) {
     const hint = err.command ? ` (see \`nightshift ${err.command} --help\`)` : '';
-    io.stderr.write(`nightshift: ${err.message}${hint}\n`);
+    io.stderr.write(`nightshift: ${terminalText(err.message)}${hint}\n`);
     return err.exitCode;
   }
   if (err instanceof CliError) {
-    io.stderr.write(`nightshift: ${err.message}\n`);
+    io.stderr.write(`nightshift: ${terminalText(err.message)}\n`);
     return err.exitCode;
   }
   // A bug of ours: still one line, with the stack only on request.
   const message = err instanceof Error ? err.message : String(err);
-  io.stderr.write(`nightshift: ${message.split('\n')[0]}\n`);
+  io.stderr.write(`nightshift: ${terminalText(message.split('\n')[0]!)}\n`);
   if (io.env.NIGHTSHIFT_DEBUG && err instanceof Error && err.stack) io.stderr.write(err.stack + '\n');
   return EXIT.failure;
 }

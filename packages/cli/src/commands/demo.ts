@@ -11,6 +11,7 @@ import { connect } from '../client/connect.js';
 import { gitAuthor, parseAuthor } from '../client/author.js';
 import { sessionWebUrl } from '../client/server-url.js';
 import { colorsFor, type Colors } from '../output/color.js';
+import { terminalText } from '../output/terminal-text.js';
 import {
   DEFAULT_DEMO_PROMPT,
   FALLBACK_DEMO_AUTHOR,
@@ -216,7 +217,8 @@ function envPort(env: NodeJS.ProcessEnv): number | undefined {
   return raw && /^\d+$/.test(raw) && Number(raw) <= 65535 ? Number(raw) : undefined;
 }
 
+/** A failure's first line; it may be the server's or the agent's words, so made safe to print. */
 function oneLine(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = terminalText(err instanceof Error ? err.message : String(err));
   return message.split('\n')[0]!.trim() || 'unknown error';
 }

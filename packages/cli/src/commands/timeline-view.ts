@@ -4,6 +4,7 @@ import type { NightshiftClient } from '@nightshift/client';
 import { colorsFor } from '../output/color.js';
 import { ProgressLine } from '../output/progress.js';
 import { TimelineRenderer, type Printer } from '../output/timeline.js';
+import { terminalText } from '../output/terminal-text.js';
 
 export interface ViewOptions {
   io: Io;
@@ -62,7 +63,7 @@ export async function viewTimeline(options: ViewOptions): Promise<number> {
         if (state === 'reconnecting') {
           lost = true;
           renderer.finish();
-          notice(`connection to ${client.baseUrl} lost (${reason}); reconnecting…`);
+          notice(`connection to ${client.baseUrl} lost (${terminalText(reason ?? '')}); reconnecting…`);
         } else if (state === 'open' && lost) {
           lost = false;
           notice('reconnected; resuming the timeline');

@@ -1,5 +1,6 @@
 import type { Message, Session } from '@nightshift/protocol';
 import { stripAnsi, type Colors } from './color.js';
+import { terminalSafe } from './terminal-text.js';
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
@@ -68,7 +69,7 @@ export function columns(rows: string[][], visibleLength: (s: string) => number):
 
 export function sessionTable(sessions: Session[], c: Colors, now: number): string {
   const header = ['ID', 'STATUS', 'SANDBOX', 'QUEUE', 'UPDATED', 'REPO', 'TITLE'].map((h) => c.bold(h));
-  const rows = sessions.map((s) => [
+  const rows = terminalSafe(sessions).map((s) => [
     s.id,
     statusColor(c, s.status),
     s.sandbox.status,
@@ -80,7 +81,8 @@ export function sessionTable(sessions: Session[], c: Colors, now: number): strin
   return columns([header, ...rows], (s) => stripAnsi(s).length) + '\n';
 }
 
-export function sessionDetails(session: Session, webUrl: string, c: Colors): string {
+export function sessionDetails(unsafe: Session, webUrl: string, c: Colors): string {
+  const session = terminalSafe(unsafe);
   return (
     [
       `${c.bold('session')} ${session.id}  ${statusColor(c, session.status)}`,
@@ -95,7 +97,8 @@ export function sessionDetails(session: Session, webUrl: string, c: Colors): str
   );
 }
 
-export function messageLine(message: Message, c: Colors): string {
+export function messageLine(unsafe: Message, c: Colors): string {
+  const message = terminalSafe(unsafe);
   const error = message.error ? `: ${message.error}` : '';
   return `${message.id}  ${statusColor(c, message.status)}  ${firstLine(message.text, 60)}${error}\n`;
 }

@@ -2,6 +2,7 @@ import type { Author, SessionEvent } from '@nightshift/protocol';
 import type { Colors } from './color.js';
 import { firstLine, formatDuration } from './format.js';
 import { parseEvent } from './events.js';
+import { terminalText } from './terminal-text.js';
 
 /** Where rendered text goes: straight to the stream, or above a live progress line. */
 export interface Printer {
@@ -44,14 +45,14 @@ export class TimelineRenderer {
   render(raw: SessionEvent): void {
     const c = this.options.colors;
     const event = parseEvent(raw);
-    if (!event) return this.line(c.dim(`#${raw.seq} ${raw.type}`));
+    if (!event) return this.line(c.dim(`#${raw.seq} ${terminalText(raw.type)}`));
     switch (event.type) {
       case 'session_status':
         return this.line(c.dim(`session is ${event.data.status}`));
       case 'prompt_queued': {
         const info = this.options.promptInfo?.(event.data.messageId);
         const where = event.data.position === 0 ? 'starting' : `queued #${event.data.position}`;
-        const text = info ? ` ${firstLine(info.text)}` : '';
+        const text = info ? ` ${firstLine(terminalText(info.text))}` : '';
         return this.line(
           `${c.bold(`▶ ${event.data.author.name}:`)}${text} ${c.dim(`(${event.data.messageId}, ${where})`)}`,
         );
