@@ -27,6 +27,10 @@ export interface SandboxConfig {
   memoryBytes: number;
   cpus: number;
   pids: number;
+  /** The size cap of a sandbox's RAM-backed /tmp. */
+  tmpBytes: number;
+  /** A workspace's disk quota (as root; see sandboxes/local/workspace-quota.ts). */
+  workspaceBytes: number;
   uidBase: number;
 }
 
@@ -69,6 +73,8 @@ export function resolveConfig(
       memoryBytes: options.sandbox?.memoryBytes ?? 4 * 1024 ** 3,
       cpus: options.sandbox?.cpus ?? 2,
       pids: options.sandbox?.pids ?? 4096,
+      tmpBytes: options.sandbox?.tmpBytes ?? 1024 ** 3,
+      workspaceBytes: options.sandbox?.workspaceBytes ?? 20 * 1024 ** 3,
       uidBase: options.sandbox?.uidBase ?? 200_000,
     },
   };

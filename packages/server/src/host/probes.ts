@@ -1,5 +1,6 @@
 /**
- * What this machine offers sandboxes: bubblewrap, cgroups, overlay mounts, a writable data dir.
+ * What this machine offers sandboxes: bubblewrap, cgroups, overlay mounts, workspace quotas, a
+ * writable data dir.
  * The server looks before it runs an agent and when it places a sandbox's cgroups; `nightshift
  * doctor` reports every one. Only observations here: what they mean is up to the caller.
  */
@@ -164,6 +165,30 @@ function ownCgroup(controller: string, v2: boolean): string {
     // Not Linux, or no /proc: the root it is.
   }
   return '';
+}
+
+export interface QuotaFacts {
+  /** Whether each session's workspace can get its own size-capped filesystem. */
+  available: boolean;
+  /** Why not, when not. */
+  reason?: string;
+}
+
+/**
+ * Whether workspaces can have a disk quota here: a loop-mounted ext4 image per session, which
+ * needs root (mount), a loop device and mkfs.ext4 (e2fsprogs).
+ */
+export function probeWorkspaceQuota(): QuotaFacts {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0)
+    return { available: false, reason: 'the server is not root (a per-workspace filesystem needs mount)' };
+  if (!existsSync('/dev/loop-control'))
+    return { available: false, reason: 'there is no /dev/loop-control (no loop devices)' };
+  try {
+    execFileSync('mkfs.ext4', ['-V'], { stdio: 'pipe', timeout: 5000 });
+  } catch {
+    return { available: false, reason: 'mkfs.ext4 is not installed (e2fsprogs)' };
+  }
+  return { available: true };
 }
 
 /** Writable if it exists and we can write it, or if its nearest existing ancestor lets us create it. */

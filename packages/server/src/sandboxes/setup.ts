@@ -41,7 +41,13 @@ export function createSandboxRunner(
     // Compiled (scripts/build.mjs): plain Node starts in half the time a TypeScript loader takes.
     command: [process.execPath, path.join(INSTALL_DIR, 'packages/sandbox/dist/main.js')],
     unisolated,
-    limits: { memoryBytes: config.sandbox.memoryBytes, cpus: config.sandbox.cpus, pids: config.sandbox.pids },
+    limits: {
+      memoryBytes: config.sandbox.memoryBytes,
+      cpus: config.sandbox.cpus,
+      pids: config.sandbox.pids,
+      tmpBytes: config.sandbox.tmpBytes,
+      workspaceBytes: config.sandbox.workspaceBytes,
+    },
     uidBase: config.sandbox.uidBase,
     log,
   });

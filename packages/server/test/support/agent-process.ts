@@ -5,12 +5,13 @@
  * freeze them the way a real failure would.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NightshiftClient } from '@nightshift/client';
 import type { StartOptions } from '../../src/server.js';
+import { unmountWorkspaceQuota } from '../../src/sandboxes/local/workspace-quota.js';
 import { sessionApi, type SessionApi } from './session-api.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -128,7 +129,10 @@ function processesUnder(marker: string): HostProcess[] {
   return [...found.values()];
 }
 
-/** Kills every sandbox started on this data dir (a test's clean-up: they outlive their server). */
+/**
+ * Kills every sandbox started on this data dir (a test's clean-up: they outlive their server),
+ * and detaches their workspace filesystems (as root), which their killed server cannot.
+ */
 export function killSandboxesOf(dataDir: string): void {
   for (const p of processesUnder(path.join(dataDir, 'sandboxes'))) {
     try {
@@ -137,4 +141,7 @@ export function killSandboxesOf(dataDir: string): void {
       // Already gone.
     }
   }
+  const sandboxes = path.join(dataDir, 'sandboxes');
+  for (const session of existsSync(sandboxes) ? readdirSync(sandboxes) : [])
+    unmountWorkspaceQuota(path.join(sandboxes, session, 'workspace'));
 }

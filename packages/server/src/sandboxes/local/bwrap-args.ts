@@ -20,6 +20,8 @@ export interface BwrapLayout {
    * capability gone before anything of the sandbox runs.
    */
   dropTo?: { uid: number; gid: number };
+  /** The size cap of the private /tmp (bubblewrap 0.8's `--size`); none when absent. */
+  tmpBytes?: number;
   /** Host files bound read-only at a path inside (e.g. the supervisor's execute-only node), as target → source. */
   files?: Record<string, string>;
   /** An open descriptor of bubblewrap's holding the compiled seccomp filter (`seccomp.ts`). */
@@ -27,6 +29,8 @@ export interface BwrapLayout {
 }
 
 export const SANDBOX_WORKSPACE = '/workspace';
+/** /run holds only sockets and small files. */
+const RUN_BYTES = 16 * 1024 ** 2;
 export const SANDBOX_STATE = '/state';
 
 /**
@@ -52,7 +56,19 @@ export function bwrapArgs(layout: BwrapLayout, command: string[]): string[] {
     args.push('--symlink', target, `/${name}`);
   // The private /tmp and /run first: an install under /tmp (a fresh clone there) is bound on top.
   // Sticky and world-writable like a real /tmp: made by root (see `dropTo`), it would be root's only.
-  args.push('--proc', '/proc', '--dev', '/dev', '--perms', '1777', '--tmpfs', '/tmp', '--tmpfs', '/run');
+  // Both are RAM: capped, or the agent could fill the host's memory outside its cgroup's reach.
+  args.push(
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--perms',
+    '1777',
+    ...tmpfsSize(layout.tmpBytes),
+    '--tmpfs',
+    '/tmp',
+  );
+  args.push(...tmpfsSize(RUN_BYTES), '--tmpfs', '/run');
   const readOnly = dedupeNested(layout.readOnly);
   // bubblewrap makes the missing parents of a mount point private to root (0700) when it runs as
   // root; the session's uid must be able to walk through them to the toolchain.
@@ -73,6 +89,10 @@ export function bwrapArgs(layout: BwrapLayout, command: string[]): string[] {
   if (layout.seccompFd !== undefined) args.push('--seccomp', String(layout.seccompFd));
   args.push('--chdir', SANDBOX_WORKSPACE, '--', ...dropPrivileges(layout.dropTo), ...command);
   return args;
+}
+
+function tmpfsSize(bytes: number | undefined): string[] {
+  return bytes === undefined ? [] : ['--size', String(bytes)];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdirSync, rmdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CGROUP_ROOT, cgroupParent, isCgroupV2, type LimitedController } from '../../host/probes.js';
 
@@ -7,54 +7,93 @@ export interface ResourceLimits {
   /** CPU share as a number of cores (e.g. 1.5). */
   cpus: number;
   pids: number;
+  /** The size of the sandbox's RAM-backed /tmp (its /run gets a small fixed one). */
+  tmpBytes: number;
+  /** The workspace's disk quota, where the host can give one (see workspace-quota.ts). */
+  workspaceBytes: number;
+}
+
+/** What `prepare` made: the `cgroup.procs` files the launcher joins before it starts bubblewrap. */
+export interface PreparedCgroups {
+  procsFiles: string[];
+  applied: LimitedController[];
+  missing: LimitedController[];
 }
 
 /**
- * Best-effort cgroup limits for a sandbox, on cgroup v2 or v1. Hosts differ a lot (containers,
- * delegated subtrees, read-only /sys/fs/cgroup), so every step may fail; `apply` returns what it
- * could not do, for the log and for the sandbox's start event.
+ * Cgroup limits for a sandbox, on cgroup v2 or v1. The cgroups are made and limited before the
+ * sandbox exists; its launcher writes its own pid into them before it execs anything, so every
+ * process of the sandbox is born inside (a process moved in later leaves its children behind).
+ * Hosts differ a lot (containers, delegated subtrees, read-only /sys/fs/cgroup), so each
+ * controller may be unavailable; `prepare` says which, for the log.
  */
 export class CgroupLimits {
   private readonly created: string[] = [];
 
   constructor(
     private readonly name: string,
-    private readonly limits: ResourceLimits,
+    private readonly limits: Pick<ResourceLimits, 'memoryBytes' | 'cpus' | 'pids'>,
     private readonly root = CGROUP_ROOT,
   ) {}
 
-  /** Creates the cgroups and moves `pid` into them. */
-  apply(pid: number): { applied: string[]; missing: string[] } {
-    const applied: string[] = [];
-    const missing: string[] = [];
+  prepare(): PreparedCgroups {
     const v2 = isCgroupV2(this.root);
-    const attempts: Array<[LimitedController, string, string]> = v2
+    const memory = String(this.limits.memoryBytes);
+    const cpuQuota = String(Math.round(this.limits.cpus * 100_000));
+    // [controller, [file, value, required]…]: an optional setting (no swap accounting) may fail.
+    const settings: Array<[LimitedController, Array<[string, string, boolean]>]> = v2
       ? [
-          ['memory', 'memory.max', String(this.limits.memoryBytes)],
-          ['cpu', 'cpu.max', `${Math.round(this.limits.cpus * 100_000)} 100000`],
-          ['pids', 'pids.max', String(this.limits.pids)],
+          [
+            'memory',
+            [
+              ['memory.max', memory, true],
+              ['memory.swap.max', '0', false],
+            ],
+          ],
+          ['cpu', [['cpu.max', `${cpuQuota} 100000`, true]]],
+          ['pids', [['pids.max', String(this.limits.pids), true]]],
         ]
       : [
-          ['memory', 'memory.limit_in_bytes', String(this.limits.memoryBytes)],
-          ['cpu', 'cpu.cfs_quota_us', String(Math.round(this.limits.cpus * 100_000))],
-          ['pids', 'pids.max', String(this.limits.pids)],
+          [
+            'memory',
+            [
+              ['memory.limit_in_bytes', memory, true],
+              ['memory.memsw.limit_in_bytes', memory, false],
+            ],
+          ],
+          [
+            'cpu',
+            [
+              ['cpu.cfs_period_us', '100000', true],
+              ['cpu.cfs_quota_us', cpuQuota, true],
+            ],
+          ],
+          ['pids', [['pids.max', String(this.limits.pids), true]]],
         ];
-    for (const [what, file, value] of attempts) {
+    const prepared: PreparedCgroups = { procsFiles: [], applied: [], missing: [] };
+    const procsFiles = new Set<string>();
+    for (const [controller, files] of settings) {
       try {
-        const dir = path.join(cgroupParent(what, this.root, v2), `nightshift-${this.name}`);
+        const dir = path.join(cgroupParent(controller, this.root, v2), `nightshift-${this.name}`);
         if (!existsSync(dir)) {
           mkdirSync(dir);
           this.created.push(dir);
         }
-        if (what === 'cpu' && !v2) writeFileSync(path.join(dir, 'cpu.cfs_period_us'), '100000');
-        writeFileSync(path.join(dir, file), value);
-        writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
-        applied.push(what);
+        for (const [file, value, required] of files) {
+          try {
+            writeFileSync(path.join(dir, file), value);
+          } catch (err) {
+            if (required) throw err;
+          }
+        }
+        procsFiles.add(path.join(dir, 'cgroup.procs'));
+        prepared.applied.push(controller);
       } catch {
-        missing.push(what);
+        prepared.missing.push(controller);
       }
     }
-    return { applied, missing };
+    prepared.procsFiles = [...procsFiles];
+    return prepared;
   }
 
   /** Removes the cgroups once the sandbox has exited (a cgroup with processes cannot go). */
@@ -68,3 +107,17 @@ export class CgroupLimits {
     }
   }
 }
+
+/**
+ * The launcher: a shell that joins the prepared cgroups with its own pid, then runs the sandbox
+ * and stays its parent. Not joining is fatal: a sandbox must not run believing it is limited.
+ * Arguments: the `cgroup.procs` files, `--`, then the command.
+ */
+export const LAUNCHER_SCRIPT = [
+  'while [ "$1" != -- ]; do',
+  '  echo $$ > "$1" || { echo "nightshift: could not join the cgroup $1" >&2; exit 125; }',
+  '  shift',
+  'done',
+  'shift',
+  '"$@"; exit $?',
+].join('\n');

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import {
-  chownSync,
   chmodSync,
   existsSync,
   lstatSync,
@@ -13,7 +12,6 @@ import {
 } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { encodeSandboxEnv } from '@nightshift/protocol';
 import type { Logger } from '../../log.js';
 import type {
@@ -25,7 +23,11 @@ import type {
 } from '../provider.js';
 import { SandboxPeers } from './sandbox-peers.js';
 import { bwrapArgs, SANDBOX_STATE, SANDBOX_WORKSPACE } from './bwrap-args.js';
-import { CgroupLimits, type ResourceLimits } from './cgroup-limits.js';
+import { CgroupLimits, LAUNCHER_SCRIPT, type ResourceLimits } from './cgroup-limits.js';
+import { SandboxUids } from './sandbox-uids.js';
+import { prepareSessionDirs } from './session-dirs.js';
+import { unmountWorkspaceQuota } from './workspace-quota.js';
+import { probeWorkspaceQuota } from '../../host/probes.js';
 import { encodeBpf, sandboxSeccompFilter, seccompArchOf } from './seccomp.js';
 import { execOnlyCopy } from './exec-only.js';
 
@@ -65,6 +67,9 @@ export class LocalProvider implements SandboxProvider {
   private readonly peers: SandboxPeers;
   /** Launcher pids of the sandboxes alive now (started or adopted by this process). */
   private readonly launchers = new Set<number>();
+  private readonly uids: SandboxUids | null;
+  /** Why workspaces have no disk quota here, or null when they have one. */
+  readonly noQuotaReason: string | null;
 
   constructor(private readonly options: LocalProviderOptions) {
     this.root = path.join(options.dataDir, 'sandboxes');
@@ -75,6 +80,20 @@ export class LocalProvider implements SandboxProvider {
       chmodSync(options.dataDir, 0o711);
       chmodSync(this.root, 0o711);
     }
+    this.uids = isRoot()
+      ? new SandboxUids(path.join(options.dataDir, 'sandbox-uids'), {
+          first: options.uidBase,
+          count: UID_COUNT,
+        })
+      : null;
+    const quota = options.unisolated
+      ? { available: false, reason: 'agents run unisolated' }
+      : probeWorkspaceQuota();
+    this.noQuotaReason = quota.available ? null : (quota.reason ?? 'unavailable');
+    if (this.noQuotaReason)
+      options.log.warn(
+        `workspaces have NO disk quota: ${this.noQuotaReason}; an agent can fill the data dir's disk`,
+      );
     this.peers = new SandboxPeers(
       isRoot() ? { first: options.uidBase, count: UID_COUNT } : null,
       () => this.launchers,
@@ -94,17 +113,19 @@ export class LocalProvider implements SandboxProvider {
   }
 
   async start(spec: SandboxSpec): Promise<SandboxHandle> {
-    const sessionDir = path.join(this.root, spec.sessionId);
-    const workspace = this.workspaceOf(spec.sessionId);
-    const state = path.join(sessionDir, 'state');
-    for (const dir of [sessionDir, workspace, state, path.join(state, 'home')])
-      mkdirSync(dir, { recursive: true });
-    const ids = isRoot() ? this.uidFor(spec.sessionId) : undefined;
-    if (ids) {
-      for (const dir of [workspace, state, path.join(state, 'home')]) chownSync(dir, ids.uid, ids.gid);
-      chownSync(sessionDir, 0, 0);
-      chmodSync(sessionDir, 0o711);
-    }
+    const ids = this.uids?.claim(spec.sessionId);
+    const quotaBytes = this.noQuotaReason ? null : this.options.limits.workspaceBytes;
+    const { sessionDir, workspace, state, quota } = prepareSessionDirs(
+      this.root,
+      spec.sessionId,
+      ids,
+      quotaBytes,
+    );
+    if (!quota.quota && !this.noQuotaReason)
+      this.options.log.warn(
+        { sessionId: spec.sessionId, reason: quota.reason },
+        'this workspace has no disk quota',
+      );
     const logFile = path.join(sessionDir, 'supervisor.log');
     const log = openSync(logFile, 'a', 0o600);
 
@@ -131,10 +152,26 @@ export class LocalProvider implements SandboxProvider {
       };
       command = ['bwrap', ...bwrapArgs(layout, [SUPERVISOR_BINARY, ...args])];
     }
+    // Made and limited before the sandbox exists: the launcher joins them before it starts bwrap.
+    const cgroup = new CgroupLimits(spec.sandboxId, this.options.limits);
+    const cgroups = this.options.unisolated ? { procsFiles: [], missing: [] } : cgroup.prepare();
+    if (cgroups.missing.length > 0) {
+      this.options.log.warn(
+        { sandboxId: spec.sandboxId, missing: cgroups.missing },
+        'cgroup limits not available on this host; the sandbox runs without them',
+      );
+    }
     // `sh` stays as bwrap's parent (no exec), in a new session: see the class comment.
     const launcher = spawn(
       '/bin/sh',
-      ['-c', '"$@"; exit $?', `nightshift-sandbox-${spec.sandboxId}`, ...command],
+      [
+        '-c',
+        LAUNCHER_SCRIPT,
+        `nightshift-sandbox-${spec.sandboxId}`,
+        ...cgroups.procsFiles,
+        '--',
+        ...command,
+      ],
       {
         detached: true,
         stdio: ['ignore', log, log, ...(seccomp === undefined ? [] : [seccomp])],
@@ -151,19 +188,10 @@ export class LocalProvider implements SandboxProvider {
       launcher.once('error', reject);
     });
     launcher.unref();
-    const cgroup = new CgroupLimits(spec.sandboxId, this.options.limits);
-    if (!this.options.unisolated) {
-      const { missing } = cgroup.apply(pid);
-      if (missing.length > 0) {
-        this.options.log.warn(
-          { sandboxId: spec.sandboxId, missing },
-          'cgroup limits not available on this host; the sandbox runs without them',
-        );
-      }
-    }
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
       launcher.once('exit', (code, signal) => {
         cgroup.remove();
+        unmountWorkspaceQuota(workspace);
         resolve({ code, signal });
       }),
     );
@@ -177,6 +205,7 @@ export class LocalProvider implements SandboxProvider {
       const timer = setInterval(() => {
         if (!isOurLauncher(pid, sandboxId)) {
           clearInterval(timer);
+          unmountWorkspaceQuota(path.join(path.dirname(logFile), 'workspace'));
           resolve({ code: null, signal: null });
         }
       }, 500);
@@ -190,7 +219,10 @@ export class LocalProvider implements SandboxProvider {
   }
 
   async discard(sessionId: string): Promise<void> {
+    unmountWorkspaceQuota(this.workspaceOf(sessionId));
     await rm(path.join(this.root, sessionId), { recursive: true, force: true });
+    // Only now: a later session given this uid must find nothing the previous one wrote.
+    this.uids?.release(sessionId);
   }
 
   private handle(
@@ -233,6 +265,7 @@ export class LocalProvider implements SandboxProvider {
       state,
       readOnly,
       hidden: [this.options.dataDir],
+      tmpBytes: this.options.limits.tmpBytes,
       rootSymlinks,
       systemDirs,
       ...(dropTo ? { dropTo } : {}),
@@ -249,11 +282,6 @@ export class LocalProvider implements SandboxProvider {
     const file = path.join(sessionDir, 'seccomp.bpf');
     writeFileSync(file, encodeBpf(sandboxSeccompFilter(arch)), { mode: 0o600 });
     return openSync(file, 'r');
-  }
-
-  private uidFor(sessionId: string): { uid: number; gid: number } {
-    const n = createHash('sha256').update(sessionId).digest().readUInt32BE(0) % UID_COUNT;
-    return { uid: this.options.uidBase + n, gid: this.options.uidBase + n };
   }
 }
 
