@@ -10,6 +10,7 @@ import {
   checkNode,
   checkOpenCode,
   checkOverlay,
+  checkWorkspaceQuota,
   type CheckResult,
 } from '../src/doctor/checks.js';
 import { formatReport } from '../src/commands/doctor.js';
@@ -65,6 +66,17 @@ describe('doctor checks (pure)', () => {
     expect(partial).toMatchObject({ status: 'warn', required: false });
     expect(partial.fix).toContain('+cpu +pids');
     expect(checkCgroups({ v2: true, controllers: [], writable: false }).detail).toContain('read-only');
+  });
+
+  it('workspace quota: said plainly when there is none, with the way to get one', () => {
+    expect(checkWorkspaceQuota({ available: true })).toMatchObject({ status: 'ok', required: false });
+    const notRoot = checkWorkspaceQuota({ available: false, reason: 'the server is not root (…)' });
+    expect(notRoot).toMatchObject({ status: 'warn', required: false });
+    expect(notRoot.detail).toContain('NO disk quota');
+    expect(notRoot.fix).toContain('root');
+    expect(checkWorkspaceQuota({ available: false, reason: 'mkfs.ext4 is not installed' }).fix).toBe(
+      'apt-get install -y e2fsprogs',
+    );
   });
 
   it('opencode', () => {
@@ -124,6 +136,7 @@ describe('nightshift doctor (subprocess)', () => {
         'bubblewrap',
         'overlayfs',
         'cgroup limits',
+        'workspace quota',
         'opencode',
         'data dir',
         'model',

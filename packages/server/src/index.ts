@@ -14,6 +14,8 @@ export {
   probeOverlay,
   probeCgroups,
   probeDataDir,
+  probeWorkspaceQuota,
   type CommandRun,
   type CgroupFacts,
+  type QuotaFacts,
 } from './host/probes.js';

@@ -11,6 +11,7 @@ import {
   checkNode,
   checkOpenCode,
   checkOverlay,
+  checkWorkspaceQuota,
   type CheckResult,
 } from '../doctor/checks.js';
 import { probeOpenCode } from '../doctor/opencode-probe.js';
@@ -35,6 +36,7 @@ export async function runChecks(env: NodeJS.ProcessEnv, dataDir: string): Promis
     checkBubblewrap(bwrapVersion, host.probeBubblewrapSandbox()),
     checkOverlay(overlay),
     checkCgroups(host.probeCgroups()),
+    checkWorkspaceQuota(host.probeWorkspaceQuota()),
     checkOpenCode(opencode),
     checkDataDir(host.probeDataDir(dataDir)),
     checkModel(env),

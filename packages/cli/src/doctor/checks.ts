@@ -3,7 +3,7 @@
  * (the server's host probes, and opencode-probe.ts, gather them) and returns a verdict with the
  * exact fix.
  */
-import type { CgroupFacts, CommandRun } from '@nightshift/server';
+import type { CgroupFacts, CommandRun, QuotaFacts } from '@nightshift/server';
 
 export type CheckStatus = 'ok' | 'missing' | 'warn';
 
@@ -126,6 +126,28 @@ export function checkCgroups(facts: CgroupFacts): CheckResult {
     };
   }
   return { ...base, status: 'ok', detail: `${version} with ${WANTED_CONTROLLERS.join(', ')} limits` };
+}
+
+/** Without a quota an agent can fill the data dir's disk: said plainly, never implied otherwise. */
+export function checkWorkspaceQuota(facts: QuotaFacts): CheckResult {
+  const base = { name: 'workspace quota', required: false };
+  if (facts.available)
+    return {
+      ...base,
+      status: 'ok',
+      detail: 'each workspace is its own size-capped filesystem (loop-mounted ext4)',
+    };
+  const notRoot = /not root/.test(facts.reason ?? '');
+  return {
+    ...base,
+    status: 'warn',
+    detail: `NO disk quota on workspaces: ${facts.reason ?? 'unavailable'}; an agent can fill the data dir's disk`,
+    fix: notRoot
+      ? 'run the server as root (sudo nightshift up), or put the data dir on a filesystem of its own size'
+      : /mkfs/.test(facts.reason ?? '')
+        ? 'apt-get install -y e2fsprogs'
+        : 'load the loop module (modprobe loop), or put the data dir on a filesystem of its own size',
+  };
 }
 
 export function checkOpenCode(facts: { path: string | null; run: CommandRun | null }): CheckResult {
