@@ -26,6 +26,7 @@ import { webAppHandler } from './web/static.js';
 import { frontDoor } from './http/front-door.js';
 import { UpgradeRoutes } from './http/upgrade-routes.js';
 import { listen } from './http/listen.js';
+import { guardServer } from './http/last-resort.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const VERSION: string = JSON.parse(
@@ -117,6 +118,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   server.on('upgrade', upgrades.handle);
 
   await listen(server, config.host, config.port);
+  guardServer(server, log);
   const port = (server.address() as AddressInfo).port;
   url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   const adopted = (await sandboxRunner?.adoptSurvivors()) ?? 0;

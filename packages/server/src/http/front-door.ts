@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
 import { SANDBOX_FORBIDDEN, type SandboxGate } from '../sandboxes/sandbox-gate.js';
 import { refuseRequest } from './refusal.js';
+import { MALFORMED_TARGET, normaliseRequestTarget } from './request-target.js';
+import { guardRequests } from './last-resort.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
@@ -16,21 +18,19 @@ export interface FrontDoorOptions {
 }
 
 /**
- * Where every HTTP request goes first: a sandbox is turned away from all but its own routes, git
- * goes to the git backend, and the rest to the app.
+ * Where every HTTP request goes first: a target that is not a plain path is refused, a sandbox is
+ * turned away from all but its own routes, git goes to the git backend, and the rest to the app.
+ * Nothing a request carries can make it throw past this point.
  */
 export function frontDoor(options: FrontDoorOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { gate, git, app, log } = options;
-  return (req, res) => {
+  return guardRequests((req, res) => {
+    const target = normaliseRequestTarget(req.url);
+    if (target === undefined) return refuseRequest(res, MALFORMED_TARGET);
+    // Everyone downstream reads the same normalised path the gate judged.
+    req.url = target;
     if (gate?.refuses(req)) return refuseRequest(res, SANDBOX_FORBIDDEN);
-    if (req.url?.startsWith('/git/')) {
-      git(req, res).catch((err) => {
-        log.error({ err }, 'git request failed');
-        if (!res.headersSent) res.writeHead(500).end();
-        else res.end();
-      });
-      return;
-    }
-    void app(req, res);
-  };
+    if (target.startsWith('/git/')) return git(req, res);
+    return app(req, res);
+  }, log);
 }

@@ -10,6 +10,8 @@ import {
 } from '../sandboxes/bridge-endpoint.js';
 import { SANDBOX_FORBIDDEN, type SandboxGate } from '../sandboxes/sandbox-gate.js';
 import { refuseUpgrade, type Refusal } from './refusal.js';
+import { MALFORMED_TARGET, normaliseRequestTarget } from './request-target.js';
+import { guardUpgrades } from './last-resort.js';
 
 export type UpgradeRoute =
   | { kind: 'bridge' }
@@ -18,21 +20,32 @@ export type UpgradeRoute =
 
 /**
  * Where a WebSocket upgrade goes, from its URL alone: a sandbox's bridge, or a session's socket
- * (`/api/sessions/:id/ws?after=N`). Throws on a URL that cannot be decoded; the connection is
- * then dropped.
+ * (`/api/sessions/:id/ws?after=N`).
  */
 export function routeUpgrade(rawUrl: string | undefined): UpgradeRoute {
-  const url = new URL(rawUrl ?? '/', 'http://localhost');
+  const target = normaliseRequestTarget(rawUrl);
+  if (target === undefined) return { kind: 'refused', refusal: MALFORMED_TARGET };
+  const url = new URL(`http://localhost${target}`);
   if (url.pathname === BRIDGE_PATH) return { kind: 'bridge' };
   const match = /^\/api\/sessions\/([^/]+)\/ws$/.exec(url.pathname);
   if (!match) return refused(404, 'not_found', `no WebSocket endpoint at ${url.pathname}`);
-  const sessionId = decodeURIComponent(match[1]!);
+  const sessionId = decodedSegment(match[1]!);
+  if (sessionId === undefined)
+    return refused(400, 'invalid_request', 'the session id is not valid percent-encoding');
   const afterParam = url.searchParams.get('after');
   const after = afterParam === null ? 0 : Number(afterParam);
   if (!Number.isInteger(after) || after < 0) {
     return refused(400, 'invalid_request', 'after: must be a whole number, not negative');
   }
   return { kind: 'session', sessionId, after };
+}
+
+function decodedSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 function refused(status: number, code: string, message: string): UpgradeRoute {
@@ -54,15 +67,12 @@ export class UpgradeRoutes {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
   private readonly bridges = new Set<WebSocket>();
 
-  constructor(private readonly options: UpgradeRoutesOptions) {}
+  constructor(private readonly options: UpgradeRoutesOptions) {
+    this.handle = guardUpgrades((req, socket, head) => this.upgrade(req, socket, head), options.log);
+  }
 
-  /** For the HTTP server's 'upgrade' event. */
-  readonly handle = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    void this.upgrade(req, socket, head).catch((err) => {
-      this.options.log.error({ err }, 'websocket upgrade failed');
-      socket.destroy();
-    });
-  };
+  /** For the HTTP server's 'upgrade' event; nothing an upgrade request carries makes it throw. */
+  readonly handle: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
   /**
    * Surviving sandboxes keep their bridge open (heartbeats); left open, it would keep the process
@@ -77,8 +87,11 @@ export class UpgradeRoutes {
   }
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const target = normaliseRequestTarget(req.url);
+    if (target === undefined) return refuseUpgrade(socket, MALFORMED_TARGET);
+    req.url = target; // the gate judges the path the route is chosen by
     if (this.options.gate?.refuses(req)) return refuseUpgrade(socket, SANDBOX_FORBIDDEN);
-    const route = routeUpgrade(req.url);
+    const route = routeUpgrade(target);
     switch (route.kind) {
       case 'refused':
         return refuseUpgrade(socket, route.refusal);

@@ -32,8 +32,10 @@ export class SandboxGate {
   refuses(req: IncomingMessage): boolean {
     // Who is asking first (cached per connection): everyone else's requests pay nothing more.
     if (!this.fromSandbox(req.socket)) return false;
-    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-    if (isSandboxRoute(pathname)) return false;
+    // Parsed as a path, never as a URL with a host (`//a:99999/` would throw): unparseable is refused.
+    const url = URL.parse(`http://localhost${req.url ?? '/'}`);
+    const pathname = url?.pathname ?? '(unparseable)';
+    if (url && isSandboxRoute(pathname)) return false;
     if (!this.reported.has(req.socket)) {
       this.reported.add(req.socket);
       this.onRefused({ method: req.method ?? 'GET', path: pathname });
