@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { gunzipSync } from 'node:zlib';
 import { parseReceivePackCommands } from './git-pkt.js';
+import { readPushBody, type PushBodyLimits } from './push-body.js';
 
 /** A repository a sandbox may reach through the control plane, and the one branch it may push. */
 export interface GitGrant {
@@ -13,7 +13,33 @@ export interface GitGrant {
 
 export type GrantLookup = (repoName: string, password: string) => Promise<GitGrant | undefined>;
 
-const MAX_PUSH_BYTES = 512 * 1024 * 1024;
+const PUSH_LIMITS: PushBodyLimits = { maxBytes: 512 * 1024 * 1024, maxInflatedBytes: 32 * 1024 * 1024 };
+
+type SmartHttpService = 'git-upload-pack' | 'git-receive-pack';
+
+/**
+ * The smart-HTTP requests served, by exact path and method. `git http-backend` matches only the
+ * end of a path (`//git-receive-pack` reaches receive-pack too), so nothing else may get to it:
+ * the branch rule is checked on every request that can run receive-pack.
+ */
+export function smartHttpService(
+  method: string | undefined,
+  pathInfo: string,
+  query: URLSearchParams,
+): SmartHttpService | { status: number; message: string } {
+  const isService = (s: string | null): s is SmartHttpService =>
+    s === 'git-upload-pack' || s === 'git-receive-pack';
+  if (pathInfo === '/info/refs') {
+    const service = query.get('service');
+    return method === 'GET' && isService(service)
+      ? service
+      : { status: 403, message: 'only smart HTTP is served' };
+  }
+  const service = pathInfo.slice(1);
+  if (isService(service))
+    return method === 'POST' ? service : { status: 405, message: `${service} takes POST` };
+  return { status: 404, message: 'no such git endpoint' };
+}
 
 /**
  * Smart-HTTP git for repositories on the control plane's machine, served by the real
@@ -23,38 +49,48 @@ const MAX_PUSH_BYTES = 512 * 1024 * 1024;
  */
 export function createGitHttpHandler(lookup: GrantLookup) {
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = /^\/git\/([^/]+)\.git(\/.*)$/.exec(url.pathname);
+    // The front door has normalised the path; the id is matched as it is, never decoded.
+    const url = new URL(`http://localhost${req.url ?? '/'}`);
+    const match = /^\/git\/([0-9a-z_]+)\.git(\/.*)$/.exec(url.pathname);
     if (!match) return deny(res, 404, 'no such repository');
+    const pathInfo = match[2]!;
     const password = basicPassword(req.headers.authorization);
-    const grant = password === undefined ? undefined : await lookup(decodeURIComponent(match[1]!), password);
+    const grant = password === undefined ? undefined : await lookup(match[1]!, password);
     if (!grant) {
       res.setHeader('www-authenticate', 'Basic realm="nightshift"');
       return deny(res, 401, 'authentication required');
     }
-    const service = url.searchParams.get('service') ?? match[2]!.split('/').pop();
-    if (service !== 'git-upload-pack' && service !== 'git-receive-pack')
-      return deny(res, 403, 'only smart HTTP is served');
+    const service = smartHttpService(req.method, pathInfo, url.searchParams);
+    if (typeof service !== 'string') return deny(res, service.status, service.message);
 
     let body: Buffer | undefined;
-    if (req.method === 'POST' && match[2] === '/git-receive-pack') {
-      body = await readAll(req, MAX_PUSH_BYTES);
-      if (!body) return deny(res, 413, 'push too large');
-      if (/gzip/i.test(req.headers['content-encoding'] ?? '')) body = gunzipSync(body);
+    if (service === 'git-receive-pack' && req.method === 'POST') {
+      const read = await readPushBody(req, req.headers['content-encoding'], PUSH_LIMITS);
+      switch (read.kind) {
+        case 'aborted':
+          return void res.destroy();
+        case 'too-large':
+          return deny(res, 413, 'push too large', { close: true });
+        case 'unsupported-encoding':
+          return deny(res, 415, `content-encoding ${read.encoding} is not accepted`, { close: true });
+        case 'corrupt':
+          return deny(res, 400, 'the push body is not valid gzip');
+      }
+      body = read.body;
       const updates = parseReceivePackCommands(body);
       if (!updates) return deny(res, 400, 'malformed push');
       const refused = updates.find((u) => u.ref !== grant.pushableRef);
       if (refused)
         return deny(res, 403, `this sandbox may push only ${grant.pushableRef}, not ${refused.ref}`);
     }
-    if (grant.refresh && match[2] === '/info/refs') {
+    if (grant.refresh && pathInfo === '/info/refs') {
       const failed = await grant.refresh().then(
         () => null,
         (error: Error) => error.message,
       );
       if (failed) return deny(res, 502, failed);
     }
-    runBackend(req, res, grant.gitDir, match[2]!, url.search.slice(1), body);
+    runBackend(req, res, grant.gitDir, pathInfo, url.search.slice(1), body);
   };
 }
 
@@ -136,24 +172,11 @@ function basicPassword(header: string | undefined): string | undefined {
   return colon < 0 ? undefined : decoded.slice(colon + 1);
 }
 
-function readAll(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > max) {
-        req.destroy();
-        resolve(undefined);
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function deny(res: ServerResponse, status: number, message: string): void {
+function deny(res: ServerResponse, status: number, message: string, { close = false } = {}): void {
   if (res.headersSent) return void res.end();
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    ...(close ? { connection: 'close' } : {}),
+  });
   res.end(`${message}\n`);
 }
