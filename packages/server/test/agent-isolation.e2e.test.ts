@@ -13,6 +13,13 @@ import type { TestServer } from './support/harness.js';
 import { activityOf, makeRepoWithFiles } from './support/agent-stack.js';
 import { sandboxProcesses } from './support/agent-process.js';
 import { startShellStack, type ShellStack } from './support/agent-shell.js';
+import {
+  filesHolding,
+  isSupervisor,
+  launcherSecrets,
+  parseProbe,
+  procProbe,
+} from './support/secret-probes.js';
 
 const SECRET = `top-secret-${randomBytes(12).toString('hex')}`;
 
@@ -91,15 +98,21 @@ describe('a sandbox', () => {
     expect(env).not.toMatch(/NIGHTSHIFT_(SANDBOX_TOKEN|GIT_PASSWORD|BRIDGE_URL)=/);
   }, 150_000);
 
-  // Known gaps, found by probing from inside a sandbox:
-  it.todo(
-    'keeps the sandbox token out of the agent’s reach: today OpenCode and the commands it runs share the ' +
-      'supervisor’s uid and pid namespace, so /proc/2/environ (the supervisor) shows ' +
-      'NIGHTSHIFT_SANDBOX_TOKEN and NIGHTSHIFT_GIT_PASSWORD. They reach only this session’s own bridge and ' +
-      'branch (the API refuses sandboxes). Tried: jailing the agent in a nested user+pid namespace fails, ' +
-      'a new /proc cannot be mounted under bubblewrap’s read-only /proc overmounts; git’s own processes ' +
-      'would still carry the credentials while they fetch and push',
-  );
+  it('keeps the sandbox token out of the agent’s reach: no process it can read holds it', async () => {
+    const session = await api.createSession(makeRepoWithFiles({ 'README.md': 'token\n' }));
+    const output = await stack.agentRuns(session.id, procProbe('/state/probe', 'unused-marker'));
+    const { token } = launcherSecrets(server.dataDir, session.id);
+    expect(token).toBeTruthy();
+    const views = Object.values(parseProbe(output));
+    // The supervisor holds the token; the kernel closes its environment and memory to the agent.
+    expect(views.filter(isSupervisor)).toEqual([
+      expect.objectContaining({ environ: 'denied', mem: 'denied' }),
+    ]);
+    expect(views.some((v) => v.environ === 'readable')).toBe(true); // the probe works
+    const dumps = path.join(server.dataDir, 'sandboxes', session.id, 'state', 'probe');
+    expect(filesHolding(dumps, [token, 'NIGHTSHIFT_SANDBOX_TOKEN'])).toEqual([]);
+  }, 150_000);
+  // A known gap, found by probing from inside a sandbox:
   it.todo(
     'keeps the provider API key out of the agent’s environment: OpenCode reads it from its own environment ' +
       '(NIGHTSHIFT_OC_OPENAI_COMPATIBLE_API_KEY), which every command the agent runs inherits; needs a ' +

@@ -50,6 +50,12 @@ const UID_COUNT = 60_000;
 
 /** Where the supervisor's execute-only interpreter appears inside a sandbox (`exec-only.ts`). */
 const SUPERVISOR_BINARY = '/run/nightshift-supervisor';
+/**
+ * setpriv still holds capabilities (to empty the bounding set after the uid switch) when it
+ * execs, so the kernel would find the execute-only binary readable and leave the supervisor
+ * dumpable: a shell between them execs it with none left.
+ */
+const EXEC_AFTER_DROP = ['/bin/sh', '-c', 'exec "$@"', 'nightshift-supervisor'];
 /** The descriptor bubblewrap reads its seccomp filter from: the launcher's fourth stdio entry. */
 const SECCOMP_FD = 3;
 
@@ -150,7 +156,7 @@ export class LocalProvider implements SandboxProvider {
         files: { [SUPERVISOR_BINARY]: execOnlyCopy(interpreter!, this.root) },
         ...(seccomp === undefined ? {} : { seccompFd: SECCOMP_FD }),
       };
-      command = ['bwrap', ...bwrapArgs(layout, [SUPERVISOR_BINARY, ...args])];
+      command = ['bwrap', ...bwrapArgs(layout, [...EXEC_AFTER_DROP, SUPERVISOR_BINARY, ...args])];
     }
     // Made and limited before the sandbox exists: the launcher joins them before it starts bwrap.
     const cgroup = new CgroupLimits(spec.sandboxId, this.options.limits);
