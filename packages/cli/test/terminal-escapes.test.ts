@@ -12,6 +12,7 @@ import type {
 import { makeColors } from '../src/output/color.js';
 import { terminalSafe, terminalText } from '../src/output/terminal-text.js';
 import { TimelineRenderer } from '../src/output/timeline.js';
+import { formatLogEntry } from '../src/output/server-log.js';
 import { CliProcess, runCli } from './support/cli.js';
 import { makeRepo, removeDir, startTestServer } from './support/server.js';
 
@@ -37,6 +38,16 @@ const foreignControls = (text: string) =>
   );
 
 describe('terminal text', () => {
+  it('prints a server log line quoting a sandbox with only the CLI’s own colours', () => {
+    const line = formatLogEntry(
+      { level: 50, time: 0, msg: `sandbox said ${HOSTILE}`, output: `tail ${HOSTILE}` },
+      makeColors(true),
+    );
+    expect(foreignControls(line)).toEqual([]);
+    expect(line).toContain(`sandbox said ${VISIBLE}`);
+    expect(line).toContain(`output=tail ${VISIBLE}`);
+  });
+
   it('drops escape sequences and controls, keeping newlines, tabs and every printable character', () => {
     expect(terminalText(`a${HOSTILE}b`)).toBe(`a${VISIBLE}b`);
     expect(terminalText('line 1\n\tline 2 — é ✓ 🌙')).toBe('line 1\n\tline 2 — é ✓ 🌙');

@@ -1,5 +1,6 @@
 import type { OutputStream } from '../io.js';
 import type { Colors } from './color.js';
+import { terminalSafe, terminalText } from './terminal-text.js';
 
 const LEVELS: Record<number, string> = {
   10: 'trace',
@@ -23,7 +24,7 @@ export function logLineWriter(out: OutputStream, colors: Colors): { write(line: 
       try {
         entry = JSON.parse(line);
       } catch {
-        out.write(line);
+        out.write(terminalText(line));
         return;
       }
       out.write(formatLogEntry(entry, colors) + '\n');
@@ -31,7 +32,9 @@ export function logLineWriter(out: OutputStream, colors: Colors): { write(line: 
   };
 }
 
-export function formatLogEntry(entry: Record<string, unknown>, colors: Colors): string {
+/** A log line can quote what a sandbox or a repository said: it is printed inert. */
+export function formatLogEntry(unsafe: Record<string, unknown>, colors: Colors): string {
+  const entry = terminalSafe(unsafe);
   const level = LEVELS[entry.level as number] ?? String(entry.level ?? '');
   const time = typeof entry.time === 'number' ? new Date(entry.time).toTimeString().slice(0, 8) : '';
   const paint =
