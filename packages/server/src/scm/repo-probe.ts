@@ -69,28 +69,43 @@ export async function probeRepo(
         },
         (err, stdout, stderr) => {
           if (!err) return resolve(stdout);
-          const reason =
-            (err as { killed?: boolean }).killed === true
-              ? `timed out after ${Math.round(timeout / 1000)} s`
-              : firstLine(stderr) || err.message;
-          reject(new RepoUnreadable(`repo: cannot read ${redactUrl(repo)}: ${scrub(reason)}`));
+          const killed = (err as { killed?: boolean }).killed === true;
+          const reason = killed ? `timed out after ${Math.round(timeout / 1000)} s` : whyUnreadable(stderr);
+          reject(new RepoUnreadable(`repo: cannot read ${redactUrl(repo)}: ${reason}`));
         },
       );
     });
   }
 }
 
-function firstLine(text: string): string {
-  return (
-    text
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .map((l) => l.replace(/^fatal:\s*/, ''))[0] ?? ''
-  );
-}
-
-/** git quotes URLs in its messages; never let credentials in one reach a client. */
-function scrub(text: string): string {
-  return text.replace(/(\w+:\/\/)[^/@\s]+@/g, '$1***@');
+/**
+ * Why git could not read a repository, in our words. What the remote said is never repeated: the
+ * URL may point at any server the control plane can reach, and its answers are not the client's
+ * to read (that would make the probe a way to read internal services).
+ */
+export function whyUnreadable(gitStderr: string): string {
+  const text = gitStderr.toLowerCase();
+  if (/transport '[^']*' not allowed|unable to find remote helper|unsupported protocol/.test(text))
+    return 'its transport is not allowed (use a path, file://, http(s)://, ssh:// or git://)';
+  if (
+    /authentication failed|could not read (username|password)|terminal prompts disabled|permission denied \(|host key verification failed|requested url returned error: 40[13]/.test(
+      text,
+    )
+  )
+    return 'authentication required (put credentials the server can use in the URL or its git configuration)';
+  if (
+    /could not resolve|connection refused|failed to connect|timed out|network is unreachable|no route to host|connection reset|ssl|certificate|empty reply|couldn't connect/.test(
+      text,
+    )
+  )
+    return 'the server is unreachable';
+  if (
+    /not a git repository|not found|does not appear to be a git repository|not valid: is this a git repository|returned error: 404|protocol error|invalid server response|does not exist/.test(
+      text,
+    )
+  )
+    return 'it is not a git repository';
+  if (/remote error|error: rpc failed|the remote end hung up|returned error: 5\d\d/.test(text))
+    return 'the server refused to serve it';
+  return 'git could not read it';
 }
