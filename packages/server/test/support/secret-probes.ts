@@ -16,8 +16,11 @@ export interface ProcessView {
   markerInMemory: boolean;
 }
 
-/** The supervisor as the agent sees it in /proc: the process running the sandbox package. */
-export const isSupervisor = (view: ProcessView) => view.cmdline.includes('sandbox/dist/main.js');
+/**
+ * The supervisor as the agent sees it in /proc: an interpreter running the sandbox package (not
+ * bubblewrap's init, whose command line names it too).
+ */
+export const isSupervisor = (view: ProcessView) => /^\S+ \S*sandbox\/dist\/main\.js/.test(view.cmdline);
 
 /**
  * Reads every process's environ, cmdline and memory it can, copies environ and cmdline into
@@ -88,7 +91,10 @@ export function traceSupervisorProbe(): string {
   const script = `
 import ctypes, os, time
 libc = ctypes.CDLL(None, use_errno=True)
-sup = next(p for p in os.listdir('/proc') if p.isdigit() and b'sandbox/dist/main.js' in open(f'/proc/{p}/cmdline','rb').read())
+def is_supervisor(pid):
+    args = open(f'/proc/{pid}/cmdline', 'rb').read().split(b'\\0')
+    return len(args) > 1 and args[1].endswith(b'sandbox/dist/main.js')
+sup = next(p for p in os.listdir('/proc') if p.isdigit() and is_supervisor(p))
 print('SUPERVISOR', sup)
 libc.ptrace.argtypes = [ctypes.c_long, ctypes.c_long, ctypes.c_void_p, ctypes.c_void_p]
 result = libc.ptrace(16, int(sup), None, None)  # PTRACE_ATTACH
@@ -98,8 +104,8 @@ if result == 0:
     libc.ptrace(17, int(sup), None, None)  # PTRACE_DETACH
 `;
   return [
-    `/usr/bin/python3 - <<'PY'\n${script}\nPY`,
-    `SUP=$(grep -l 'sandbox/dist/main.js' /proc/[0-9]*/cmdline 2>/dev/null | head -1 | cut -d/ -f3)`,
+    `/usr/bin/python3 - <<'PY' | tee /tmp/supervisor-pid\n${script}\nPY`,
+    `SUP=$(sed -n 's/^SUPERVISOR //p' /tmp/supervisor-pid)`,
     `if command -v strace >/dev/null; then timeout 5 strace -e trace=none -p "$SUP" 2>&1 | head -3 | sed 's/^/STRACE /'; else echo 'STRACE absent'; fi`,
   ].join('\n');
 }
