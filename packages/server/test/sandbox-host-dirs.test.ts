@@ -182,4 +182,23 @@ describe('a workspace quota', () => {
       unmountWorkspaceQuota(dirs.workspace);
     }
   });
+
+  it.runIf(quota.available)('is never mounted twice while an earlier sandbox still holds it', () => {
+    const root = tempDir();
+    const owner = { uid: 312_347, gid: 312_347 };
+    const dirs = prepareSessionDirs(root, 's1', owner, 32 * 1024 ** 2);
+    // A sandbox's own view of the workspace (its bind mount) outlives the host's unmount.
+    const held = path.join(root, 'held');
+    mkdirSync(held);
+    execFileSync('mount', ['--bind', dirs.workspace, held]);
+    try {
+      unmountWorkspaceQuota(dirs.workspace);
+      expect(() => prepareSessionDirs(root, 's1', owner, 32 * 1024 ** 2)).toThrow(/still in use/);
+    } finally {
+      execFileSync('umount', [held]);
+    }
+    prepareSessionDirs(root, 's1', owner, 32 * 1024 ** 2);
+    expect(isMountPoint(dirs.workspace)).toBe(true);
+    unmountWorkspaceQuota(dirs.workspace);
+  });
 });

@@ -73,6 +73,12 @@ export class LocalProvider implements SandboxProvider {
   private readonly peers: SandboxPeers;
   /** Launcher pids of the sandboxes alive now (started or adopted by this process). */
   private readonly launchers = new Set<number>();
+  /**
+   * Live sandboxes per workspace: its filesystem is unmounted only when the last one has ended
+   * (one still running over a replaced one must keep it, and mounting the image twice would
+   * corrupt it).
+   */
+  private readonly workspaceUsers = new Map<string, number>();
   private readonly uids: SandboxUids | null;
   /** Why workspaces have no disk quota here, or null when they have one. */
   readonly noQuotaReason: string | null;
@@ -197,7 +203,6 @@ export class LocalProvider implements SandboxProvider {
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
       launcher.once('exit', (code, signal) => {
         cgroup.remove();
-        unmountWorkspaceQuota(workspace);
         resolve({ code, signal });
       }),
     );
@@ -211,7 +216,6 @@ export class LocalProvider implements SandboxProvider {
       const timer = setInterval(() => {
         if (!isOurLauncher(pid, sandboxId)) {
           clearInterval(timer);
-          unmountWorkspaceQuota(path.join(path.dirname(logFile), 'workspace'));
           resolve({ code: null, signal: null });
         }
       }, 500);
@@ -238,6 +242,9 @@ export class LocalProvider implements SandboxProvider {
     exited: Promise<{ code: number | null; signal: string | null }>,
   ): SandboxHandle {
     this.launchers.add(pid);
+    const workspace = path.join(path.dirname(logFile), 'workspace');
+    this.workspaceUsers.set(workspace, (this.workspaceUsers.get(workspace) ?? 0) + 1);
+    void exited.then(() => this.releaseWorkspace(workspace));
     void exited.then(() => this.launchers.delete(pid));
     return {
       sandboxId,
@@ -251,6 +258,13 @@ export class LocalProvider implements SandboxProvider {
         await Promise.race([exited, delay(2000)]);
       },
     };
+  }
+
+  private releaseWorkspace(workspace: string): void {
+    const users = (this.workspaceUsers.get(workspace) ?? 1) - 1;
+    if (users > 0) return void this.workspaceUsers.set(workspace, users);
+    this.workspaceUsers.delete(workspace);
+    unmountWorkspaceQuota(workspace);
   }
 
   private layout(workspace: string, state: string, dropTo: { uid: number; gid: number } | undefined) {

@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmdirSync,
+  rmSync,
 } from 'node:fs';
 import path from 'node:path';
 
@@ -30,23 +31,65 @@ export function mountWorkspaceQuota(sessionDir: string, workspace: string, bytes
     // A workspace from before quotas existed keeps its files where they are, without one.
     if (readdirSync(workspace).length > 0)
       return { quota: false, reason: 'this workspace was made before workspace quotas' };
-    const fd = openSync(image, 'wx', 0o600);
+    makeImage(image, bytes);
+  } else if (!loopDevicesReleased(image)) {
+    // Unmounted here but still held (a sandbox that outlived its unmount): a second mount of the
+    // same ext4 image would corrupt it.
+    throw new Error(`the workspace image ${image} is still in use by an earlier sandbox`);
+  }
+  try {
+    execFileSync('mount', ['-t', 'ext4', '-o', 'loop,nosuid,nodev', image, workspace], { stdio: 'pipe' });
+  } catch (err) {
+    // A fresh image that does not mount is worth nothing; the next start makes it again.
+    if (fresh) rmSync(image, { force: true });
+    throw err;
+  }
+  // `git clone` wants an empty directory; e2fsck makes lost+found again if it ever needs one.
+  if (fresh) rmdirSync(path.join(workspace, 'lost+found'));
+  return { quota: true };
+}
+
+function makeImage(image: string, bytes: number): void {
+  const fd = openSync(image, 'wx', 0o600);
+  try {
     try {
       ftruncateSync(fd, bytes);
     } finally {
       closeSync(fd);
     }
-    // No reserved blocks (the agent may use all of its quota); lazy init keeps this to ~0.1 s.
+    // No reserved blocks (the agent may use all of its quota); lazy init keeps this to ~35 ms.
     execFileSync(
       'mkfs.ext4',
       ['-q', '-F', '-m', '0', '-E', 'lazy_itable_init=1,lazy_journal_init=1,nodiscard', image],
       { stdio: 'pipe' },
     );
+  } catch (err) {
+    rmSync(image, { force: true });
+    throw err;
   }
-  execFileSync('mount', ['-t', 'ext4', '-o', 'loop,nosuid,nodev', image, workspace], { stdio: 'pipe' });
-  // `git clone` wants an empty directory; e2fsck makes lost+found again if it ever needs one.
-  if (fresh) rmdirSync(path.join(workspace, 'lost+found'));
-  return { quota: true };
+}
+
+/**
+ * The kernel lets go of a loop device shortly after its last unmount, not at once: a session
+ * started again right after its sandbox ended waits for that (up to 2 s) rather than fail.
+ */
+function loopDevicesReleased(image: string): boolean {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; waited < 2000; waited += 50) {
+    if (attachedLoopDevices(image).length === 0) return true;
+    Atomics.wait(pause, 0, 0, 50);
+  }
+  return attachedLoopDevices(image).length === 0;
+}
+
+function attachedLoopDevices(image: string): string[] {
+  try {
+    return execFileSync('losetup', ['-j', image], { encoding: 'utf8', stdio: 'pipe' })
+      .split('\n')
+      .filter(Boolean);
+  } catch {
+    return [];
+  }
 }
 
 /** Detaches the workspace filesystem (lazily: a straggler process may still hold it); its loop device goes with it. */
