@@ -72,3 +72,12 @@ export const BridgeDown = z.discriminatedUnion('type', [
   z.object({ type: z.literal('shutdown') }),
 ]);
 export type BridgeDown = z.infer<typeof BridgeDown>;
+
+/**
+ * Close codes the control plane ends a bridge connection with. A sandbox has one connection at a
+ * time: a second one is refused while the current one still answers a ping.
+ */
+export const BridgeClose = {
+  /** Refused: this sandbox's bridge is connected and answering. The supervisor retries with backoff. */
+  alreadyConnected: 4001,
+} as const;

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BridgeUp } from '@nightshift/protocol';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { BridgeClose, type BridgeUp } from '@nightshift/protocol';
 import { BridgeClient, Outbox, backoffDelay, type BridgeCommand } from '../src/bridge/index.js';
 import { TestBridgePeer } from './bridge-peer.js';
 
@@ -130,6 +133,42 @@ describe('bridge client against a control plane that goes away', () => {
     client.start();
     await peer.waitFor(() => peer.refused >= 3);
     expect(client.connected).toBe(false);
+  });
+
+  it('says so when the control plane refuses it because another connection holds the bridge, and retries', async () => {
+    // A control plane whose sandbox is connected elsewhere for the first two attempts.
+    const server = http.createServer();
+    const wss = new WebSocketServer({ server });
+    let attempts = 0;
+    const hellos: unknown[] = [];
+    wss.on('connection', (ws) => {
+      attempts += 1;
+      if (attempts <= 2) return ws.close(BridgeClose.alreadyConnected, 'connected elsewhere');
+      ws.on('message', (raw) => hellos.push(JSON.parse(raw.toString())));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const logs: string[] = [];
+    const client = new BridgeClient({
+      url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/bridge`,
+      token,
+      sandboxId: 'sb1',
+      runningMessageId: () => null,
+      onCommand: () => {},
+      onLog: (_level, message) => logs.push(message),
+      backoff: { initialMs: 20, maxMs: 200 },
+    });
+    clients.push(client);
+    try {
+      client.start();
+      await waitUntil(() => hellos.length > 0);
+      expect(attempts).toBe(3);
+      expect(logs.filter((l) => l.includes('another one holds this sandbox’s bridge'))).toHaveLength(2);
+    } finally {
+      client.close();
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('loses and duplicates nothing when the control plane dies mid-stream and comes back', async () => {

@@ -11,10 +11,10 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { BridgeDown, type BridgeUp, type EventInput } from '@nightshift/protocol';
+import { BridgeClose, BridgeDown, type BridgeUp, type EventInput } from '@nightshift/protocol';
 import { createLogger } from '../src/log.js';
 import { LiveSandbox } from '../src/sandboxes/live-sandbox.js';
-import { attachBridge, BRIDGE_ALREADY_CONNECTED } from '../src/sandboxes/bridge-endpoint.js';
+import { attachBridge } from '../src/sandboxes/bridge-endpoint.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -188,7 +188,7 @@ describe('bridge connections of one sandbox', () => {
     impostor.say(hello(1));
     // A far-ahead id would make the inbox take every real message after it for a re-send.
     impostor.say(say(1_000_000, 'INJECTED'));
-    expect(await impostor.closed).toBe(BRIDGE_ALREADY_CONNECTED);
+    expect(await impostor.closed).toBe(BridgeClose.alreadyConnected);
 
     real.say(say(2, 'real text'));
     await until(() => spoken(t.timeline).includes('real text'), 'the real supervisor’s text is stored');

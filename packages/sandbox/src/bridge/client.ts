@@ -4,7 +4,7 @@
  * is sent again on the next connection, so work that goes on while the control plane is away
  * (a running prompt) is delivered when it is back, once.
  */
-import { BridgeDown, type BridgeUp } from '@nightshift/protocol';
+import { BridgeClose, BridgeDown, type BridgeUp } from '@nightshift/protocol';
 import WebSocket from 'ws';
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 import { Outbox, type UpBody } from './outbox.js';
@@ -37,6 +37,8 @@ export class BridgeClient {
   private open = false;
   private closed = false;
   private attempt = 0;
+  /** Connections refused in a row because another holds this sandbox's bridge. */
+  private refusedInARow = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private lastPong = 0;
@@ -118,7 +120,7 @@ export class BridgeClient {
       socket.terminate();
     });
     socket.on('error', (error) => this.log('warn', `bridge connection error: ${error.message}`));
-    socket.on('close', () => this.onClose(socket));
+    socket.on('close', (code) => this.onClose(socket, code));
   }
 
   private onOpen(socket: WebSocket): void {
@@ -163,14 +165,23 @@ export class BridgeClient {
     this.options.onCommand(message);
   }
 
-  private onClose(socket: WebSocket): void {
+  private onClose(socket: WebSocket, code: number): void {
     if (socket !== this.socket) return;
     this.socket = null;
     const wasOpen = this.open;
     this.open = false;
     this.stopHeartbeat();
     if (this.closed) return;
-    if (wasOpen) this.log('warn', 'bridge disconnected; reconnecting');
+    if (code === BridgeClose.alreadyConnected) {
+      // Someone else holds this sandbox's bridge (its token leaked, or our old connection still
+      // answers): said loudly, and retried with a growing delay, as the handshake reset it.
+      this.refusedInARow += 1;
+      this.attempt = this.refusedInARow;
+      this.log('warn', 'the control plane refused this connection: another one holds this sandbox’s bridge');
+    } else {
+      this.refusedInARow = 0;
+      if (wasOpen) this.log('warn', 'bridge disconnected; reconnecting');
+    }
     const delay = backoffDelay(this.attempt, this.options.backoff ?? { initialMs: 250, maxMs: 5000 });
     this.attempt += 1;
     this.reconnectTimer = setTimeout(() => this.connect(), delay);

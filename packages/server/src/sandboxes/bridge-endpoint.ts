@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-import { BridgeUp, describeIssues, type BridgeDown } from '@nightshift/protocol';
+import { BridgeClose, BridgeUp, describeIssues, type BridgeDown } from '@nightshift/protocol';
 import type { Logger } from '../log.js';
 
 export const BRIDGE_PATH = '/api/sandboxes/bridge';
@@ -47,9 +47,6 @@ export function authenticateBridge(
   return token ? authenticate(hashToken(token)) : undefined;
 }
 
-/** Close code for a connection refused because its sandbox's bridge is connected and answering. */
-export const BRIDGE_ALREADY_CONNECTED = 4001;
-
 /**
  * Wires a bridge socket to its peer: frames are validated (a bad one is logged and skipped) and
  * reach the peer only once it has taken the connection; until then they wait, in order.
@@ -94,7 +91,7 @@ export function attachBridge(ws: WebSocket, peer: BridgePeer, log: Logger): void
     (taken) => {
       decision = taken ? 'taken' : 'refused';
       if (!taken) {
-        ws.close(BRIDGE_ALREADY_CONNECTED, 'this sandbox is connected on another connection');
+        ws.close(BridgeClose.alreadyConnected, 'this sandbox is connected on another connection');
         return;
       }
       for (const message of waiting.splice(0)) peer.onMessage(message, connection);
