@@ -30,7 +30,7 @@ interface FakeSupervisor {
   say(message: BridgeUp): void;
 }
 
-async function bridgeServer() {
+async function bridgeServer({ answerWithinMs = 300 } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ns-bridge-conn-'));
   const store = await openSqliteStore(path.join(dir, 'db.sqlite'));
   const logLines: string[] = [];
@@ -61,7 +61,7 @@ async function bridgeServer() {
     session: async () => ({ repo: '/repo', branch: 'main' }),
     hasBranchArtifact: async () => false,
     // A connection that does not answer is replaced after this; one that does is never replaced.
-    answerWithinMs: 300,
+    answerWithinMs,
   });
   const timeline: EventInput[] = [];
   sandbox.attach({
@@ -200,5 +200,29 @@ describe('bridge connections of one sandbox', () => {
     expect(prompts(impostor)).toEqual([]);
     real.say({ type: 'prompt_result', id: 3, messageId: 'msg_1', outcome: 'completed', commit: null });
     expect(await result).toEqual({ outcome: 'completed' });
+  });
+
+  it('cuts off a newcomer that floods while it waits, and keeps the current connection', async () => {
+    // The current connection does not answer, and the wait for it is long: the flood comes first.
+    const t = await bridgeServer({ answerWithinMs: 120_000 });
+    const quiet = await t.connect({ answersPings: false });
+    quiet.say(hello(1));
+    await until(() => t.sandbox.connected, 'the first connection is taken');
+
+    const flood = await t.connect();
+    const chunk = say(2, 'x'.repeat(1024 * 1024));
+    for (let i = 0; i < 40; i += 1) flood.say(chunk);
+    expect(await flood.closed).toBe(1006); // terminated, no close handshake
+    await t.serverClosed[1];
+    expect(t.logLines.join('')).toContain('sent too much before it was taken');
+    expect(spoken(t.timeline)).toBe('');
+
+    // Once the quiet one's other end is gone, its successor is whoever connects next.
+    quiet.ws.terminate();
+    await t.serverClosed[0];
+    const next = await t.connect();
+    next.say(hello(3));
+    next.say(say(4, 'after'));
+    await until(() => spoken(t.timeline) === 'after', 'the next connection is read');
   });
 });

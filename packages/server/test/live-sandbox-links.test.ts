@@ -58,6 +58,7 @@ async function promptEndingWith(
   });
   const sent: BridgeDown[] = [];
   const connection = {
+    open: true,
     send: (m: BridgeDown) => sent.push(m),
     close: () => {},
     answers: async () => true,

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { BridgeClose, BridgeUp, describeIssues, type BridgeDown } from '@nightshift/protocol';
 import type { Logger } from '../log.js';
 
@@ -18,6 +18,8 @@ export function sameHash(a: string, b: string): boolean {
 
 /** One bridge connection as its peer sees it: each is its own object, so a late event names its own. */
 export interface BridgeConnection {
+  /** False once it closed, from either side. */
+  readonly open: boolean;
   send(message: BridgeDown): void;
   /** Ends it from this side at once (replaced, refused, or its sandbox is gone). */
   close(reason: string): void;
@@ -48,6 +50,12 @@ export function authenticateBridge(
 }
 
 /**
+ * What a connection may send before its peer has decided whether to take it (the peer may be
+ * pinging the current one): a supervisor's re-send after a long disconnection fits; a flood does not.
+ */
+const MAX_WAITING_BYTES = 32 * 1024 * 1024;
+
+/**
  * Wires a bridge socket to its peer: frames are validated (a bad one is logged and skipped) and
  * reach the peer only once it has taken the connection; until then they wait, in order.
  */
@@ -55,7 +63,11 @@ export function attachBridge(ws: WebSocket, peer: BridgePeer, log: Logger): void
   let decision: 'pending' | 'taken' | 'refused' = 'pending';
   let closed = false;
   const waiting: BridgeUp[] = [];
+  let waitingBytes = 0;
   const connection: BridgeConnection = {
+    get open() {
+      return !closed && ws.readyState === ws.OPEN;
+    },
     send: (message) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     },
@@ -67,6 +79,15 @@ export function attachBridge(ws: WebSocket, peer: BridgePeer, log: Logger): void
     answers: (withinMs) => pinged(ws, withinMs),
   };
   ws.on('message', (raw) => {
+    if (decision === 'refused') return;
+    if (decision === 'pending') {
+      waitingBytes += rawLength(raw);
+      if (waitingBytes > MAX_WAITING_BYTES) {
+        log.warn('bridge connection sent too much before it was taken; closed');
+        ws.terminate();
+        return;
+      }
+    }
     let value: unknown;
     try {
       value = JSON.parse(raw.toString());
@@ -94,14 +115,19 @@ export function attachBridge(ws: WebSocket, peer: BridgePeer, log: Logger): void
         ws.close(BridgeClose.alreadyConnected, 'this sandbox is connected on another connection');
         return;
       }
+      // Gone already: what it sent is not acknowledged, so the supervisor sends it again.
+      if (closed) return peer.onDisconnect(connection);
       for (const message of waiting.splice(0)) peer.onMessage(message, connection);
-      if (closed) peer.onDisconnect(connection);
     },
     (err) => {
       log.error({ err }, 'could not take a bridge connection');
       ws.terminate();
     },
   );
+}
+
+function rawLength(raw: RawData): number {
+  return Array.isArray(raw) ? raw.reduce((sum, part) => sum + part.byteLength, 0) : raw.byteLength;
 }
 
 function pinged(ws: WebSocket, withinMs: number): Promise<boolean> {

@@ -190,7 +190,8 @@ export class LiveSandbox implements BridgePeer {
     const log = this.options.log.child({ sandboxId: this.id });
     for (;;) {
       const current = this.connection;
-      if (this.state === 'dead') return false;
+      // A newcomer that left while we waited replaces nothing.
+      if (this.state === 'dead' || !connection.open) return false;
       if (!current) break;
       if (await current.answers(this.options.answerWithinMs ?? ANSWER_WITHIN_MS)) {
         if (this.connection !== current) continue;
