@@ -23,7 +23,11 @@ import { SandboxUids, uidCandidates } from '../src/sandboxes/local/sandbox-uids.
 import { ensureOwnedDirectory } from '../src/sandboxes/local/owned-directory.js';
 import { LAUNCHER_SCRIPT } from '../src/sandboxes/local/cgroup-limits.js';
 import { prepareSessionDirs } from '../src/sandboxes/local/session-dirs.js';
-import { isMountPoint, unmountWorkspaceQuota } from '../src/sandboxes/local/workspace-quota.js';
+import {
+  isMountPoint,
+  mountWorkspaceQuota,
+  unmountWorkspaceQuota,
+} from '../src/sandboxes/local/workspace-quota.js';
 import { probeWorkspaceQuota } from '../src/host/probes.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -152,52 +156,57 @@ describe('a workspace quota', () => {
     expect(quota.reason).toMatch(/root|loop|mkfs/);
   });
 
-  it.runIf(quota.available)('stops a write at the quota, keeps the files across mounts, and unmounts', () => {
-    const root = tempDir();
-    const owner = { uid: 312_346, gid: 312_346 };
-    const bytes = 32 * 1024 ** 2;
-    const dirs = prepareSessionDirs(root, 's1', owner, bytes);
-    try {
-      expect(dirs.quota).toEqual({ quota: true });
-      expect(isMountPoint(dirs.workspace)).toBe(true);
-      expect(statSync(dirs.workspace).uid).toBe(owner.uid);
-      let written = '';
+  it.runIf(quota.available)(
+    'stops a write at the quota, keeps the files across mounts, and unmounts',
+    async () => {
+      const root = tempDir();
+      const owner = { uid: 312_346, gid: 312_346 };
+      const bytes = 32 * 1024 ** 2;
+      const dirs = await prepareSessionDirs(root, 's1', owner, bytes);
       try {
-        execFileSync('dd', ['if=/dev/zero', `of=${dirs.workspace}/fill`, 'bs=1M', 'count=64'], {
-          stdio: 'pipe',
-        });
-      } catch (err) {
-        written = String((err as { stderr: Buffer }).stderr);
+        expect(dirs.quota).toEqual({ quota: true });
+        expect(isMountPoint(dirs.workspace)).toBe(true);
+        expect(statSync(dirs.workspace).uid).toBe(owner.uid);
+        let written = '';
+        try {
+          execFileSync('dd', ['if=/dev/zero', `of=${dirs.workspace}/fill`, 'bs=1M', 'count=64'], {
+            stdio: 'pipe',
+          });
+        } catch (err) {
+          written = String((err as { stderr: Buffer }).stderr);
+        }
+        expect(written).toContain('No space left on device');
+        expect(statSync(`${dirs.workspace}/fill`).size).toBeLessThanOrEqual(bytes);
+        writeFileSync(path.join(dirs.workspace, 'kept.txt'), 'kept\n');
+
+        unmountWorkspaceQuota(dirs.workspace);
+        expect(isMountPoint(dirs.workspace)).toBe(false);
+        expect(existsSync(path.join(dirs.workspace, 'kept.txt'))).toBe(false);
+        await prepareSessionDirs(root, 's1', owner, bytes);
+        expect(readFileSync(path.join(dirs.workspace, 'kept.txt'), 'utf8')).toBe('kept\n');
+      } finally {
+        unmountWorkspaceQuota(dirs.workspace);
       }
-      expect(written).toContain('No space left on device');
-      expect(statSync(`${dirs.workspace}/fill`).size).toBeLessThanOrEqual(bytes);
-      writeFileSync(path.join(dirs.workspace, 'kept.txt'), 'kept\n');
+    },
+  );
 
-      unmountWorkspaceQuota(dirs.workspace);
-      expect(isMountPoint(dirs.workspace)).toBe(false);
-      expect(existsSync(path.join(dirs.workspace, 'kept.txt'))).toBe(false);
-      prepareSessionDirs(root, 's1', owner, bytes);
-      expect(readFileSync(path.join(dirs.workspace, 'kept.txt'), 'utf8')).toBe('kept\n');
-    } finally {
-      unmountWorkspaceQuota(dirs.workspace);
-    }
-  });
-
-  it.runIf(quota.available)('is never mounted twice while an earlier sandbox still holds it', () => {
+  it.runIf(quota.available)('is never mounted twice while an earlier sandbox still holds it', async () => {
     const root = tempDir();
     const owner = { uid: 312_347, gid: 312_347 };
-    const dirs = prepareSessionDirs(root, 's1', owner, 32 * 1024 ** 2);
+    const dirs = await prepareSessionDirs(root, 's1', owner, 32 * 1024 ** 2);
     // A sandbox's own view of the workspace (its bind mount) outlives the host's unmount.
     const held = path.join(root, 'held');
     mkdirSync(held);
     execFileSync('mount', ['--bind', dirs.workspace, held]);
     try {
       unmountWorkspaceQuota(dirs.workspace);
-      expect(() => prepareSessionDirs(root, 's1', owner, 32 * 1024 ** 2)).toThrow(/still in use/);
+      await expect(mountWorkspaceQuota(dirs.sessionDir, dirs.workspace, 32 * 1024 ** 2, 300)).rejects.toThrow(
+        /still in use/,
+      );
     } finally {
       execFileSync('umount', [held]);
     }
-    prepareSessionDirs(root, 's1', owner, 32 * 1024 ** 2);
+    await prepareSessionDirs(root, 's1', owner, 32 * 1024 ** 2);
     expect(isMountPoint(dirs.workspace)).toBe(true);
     unmountWorkspaceQuota(dirs.workspace);
   });

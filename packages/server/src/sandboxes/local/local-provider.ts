@@ -127,7 +127,7 @@ export class LocalProvider implements SandboxProvider {
   async start(spec: SandboxSpec): Promise<SandboxHandle> {
     const ids = this.uids?.claim(spec.sessionId);
     const quotaBytes = this.noQuotaReason ? null : this.options.limits.workspaceBytes;
-    const { sessionDir, workspace, state, quota } = prepareSessionDirs(
+    const { sessionDir, workspace, state, quota } = await prepareSessionDirs(
       this.root,
       spec.sessionId,
       ids,

@@ -17,12 +17,12 @@ export interface SessionDirs {
  * state and home may hold whatever the previous sandbox left there, so they are prepared without
  * following links (`owned-directory.ts`).
  */
-export function prepareSessionDirs(
+export async function prepareSessionDirs(
   root: string,
   sessionId: string,
   owner: { uid: number; gid: number } | undefined,
   quotaBytes: number | null,
-): SessionDirs {
+): Promise<SessionDirs> {
   const sessionDir = path.join(root, sessionId);
   const workspace = path.join(sessionDir, 'workspace');
   const state = path.join(sessionDir, 'state');
@@ -40,7 +40,7 @@ export function prepareSessionDirs(
   const quota =
     quotaBytes === null
       ? ({ quota: false, reason: 'workspace quotas are unavailable here' } as const)
-      : mountWorkspaceQuota(sessionDir, workspace, quotaBytes);
+      : await mountWorkspaceQuota(sessionDir, workspace, quotaBytes);
   ensureOwnedDirectory(workspace, owner);
   ensureOwnedDirectory(state, owner);
   ensureOwnedDirectory(home, owner);

@@ -23,7 +23,12 @@ export const WORKSPACE_IMAGE = 'workspace.ext4';
 export type QuotaOutcome = { quota: true } | { quota: false; reason: string };
 
 /** Mounts the session's workspace filesystem (making it the first time), unless already mounted. */
-export function mountWorkspaceQuota(sessionDir: string, workspace: string, bytes: number): QuotaOutcome {
+export async function mountWorkspaceQuota(
+  sessionDir: string,
+  workspace: string,
+  bytes: number,
+  releaseWaitMs = 10_000,
+): Promise<QuotaOutcome> {
   if (isMountPoint(workspace)) return { quota: true };
   const image = path.join(sessionDir, WORKSPACE_IMAGE);
   const fresh = !existsSync(image);
@@ -32,7 +37,7 @@ export function mountWorkspaceQuota(sessionDir: string, workspace: string, bytes
     if (readdirSync(workspace).length > 0)
       return { quota: false, reason: 'this workspace was made before workspace quotas' };
     makeImage(image, bytes);
-  } else if (!loopDevicesReleased(image)) {
+  } else if (!(await loopDevicesReleased(image, releaseWaitMs))) {
     // Unmounted here but still held (a sandbox that outlived its unmount): a second mount of the
     // same ext4 image would corrupt it.
     throw new Error(`the workspace image ${image} is still in use by an earlier sandbox`);
@@ -71,13 +76,12 @@ function makeImage(image: string, bytes: number): void {
 
 /**
  * The kernel lets go of a loop device shortly after its last unmount, not at once: a session
- * started again right after its sandbox ended waits for that (up to 2 s) rather than fail.
+ * started again right after its sandbox ended waits for that (up to 10 s) rather than fail.
  */
-function loopDevicesReleased(image: string): boolean {
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (let waited = 0; waited < 2000; waited += 50) {
+async function loopDevicesReleased(image: string, waitMs: number): Promise<boolean> {
+  for (let waited = 0; waited < waitMs; waited += 100) {
     if (attachedLoopDevices(image).length === 0) return true;
-    Atomics.wait(pause, 0, 0, 50);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return attachedLoopDevices(image).length === 0;
 }
