@@ -10,7 +10,7 @@ import type {
   RunContext,
 } from '../../server/src/sessions/agent-runner.js';
 import { makeColors } from '../src/output/color.js';
-import { terminalSafe, terminalText } from '../src/output/terminal-text.js';
+import { terminalJson, terminalSafe, terminalText } from '../src/output/terminal-text.js';
 import { TimelineRenderer } from '../src/output/timeline.js';
 import { formatLogEntry } from '../src/output/server-log.js';
 import { CliProcess, runCli } from './support/cli.js';
@@ -55,6 +55,13 @@ describe('terminal text', () => {
     // An unterminated string sequence takes the rest with it, as a terminal would.
     expect(terminalText('ok\x1b]52;c;AAAA')).toBe('ok');
     expect(terminalText('half an escape\x1b')).toBe('half an escape');
+  });
+
+  it('writes --json output that parses to the same value and is inert on a terminal', () => {
+    const value = { title: HOSTILE, nested: [{ text: `a${HOSTILE}` }] };
+    const json = terminalJson(value, 2);
+    expect(foreignControls(json)).toEqual([]);
+    expect(JSON.parse(json)).toEqual(value);
   });
 
   it('cleans every string inside a value and leaves the rest alone', () => {
@@ -144,6 +151,10 @@ describe('the nightshift command, given hostile text by the server', () => {
     expect(sessions.code).toBe(0);
     expect(sessions.stdout).toContain(`title ${VISIBLE}`);
     expect(foreignControls(sessions.stdout)).toEqual([]);
+    // --json keeps the title as it is, escaped so a terminal does not act on it.
+    const listed = await runCli(['sessions', '--json', '--server', t.url], colour);
+    expect(foreignControls(listed.stdout)).toEqual([]);
+    expect(JSON.parse(listed.stdout).sessions[0].title).toBe(`title ${HOSTILE}`);
 
     const tail = new CliProcess(['tail', session.id, '--server', t.url], colour);
     cleanup.push(async () => void (await tail.stop()));

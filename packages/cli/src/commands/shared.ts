@@ -4,6 +4,7 @@ import type { NightshiftClient } from '@nightshift/client';
 import { connect } from '../client/connect.js';
 import { resolveServerUrl } from '../client/server-url.js';
 import { colorsFor, type Colors } from '../output/color.js';
+import { terminalJson } from '../output/terminal-text.js';
 
 export interface ClientContext {
   client: NightshiftClient;
@@ -22,6 +23,6 @@ export function clientContext(io: Io, values: OptionValues): ClientContext {
     json: flag(values, 'json'),
     colors: colorsFor(io.stdout, io.env),
     out: (text) => io.stdout.write(text),
-    printJson: (value) => io.stdout.write(JSON.stringify(value, null, 2) + '\n'),
+    printJson: (value) => io.stdout.write(terminalJson(value, 2) + '\n'),
   };
 }

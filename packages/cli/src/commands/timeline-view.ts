@@ -4,7 +4,7 @@ import type { NightshiftClient } from '@nightshift/client';
 import { colorsFor } from '../output/color.js';
 import { ProgressLine } from '../output/progress.js';
 import { TimelineRenderer, type Printer } from '../output/timeline.js';
-import { terminalText } from '../output/terminal-text.js';
+import { terminalJson, terminalText } from '../output/terminal-text.js';
 
 export interface ViewOptions {
   io: Io;
@@ -49,7 +49,7 @@ export async function viewTimeline(options: ViewOptions): Promise<number> {
       onEvent: async (event) => {
         const decision = options.filter?.(event) ?? { show: true };
         if (decision.show) {
-          if (options.json) io.stdout.write(JSON.stringify(event) + '\n');
+          if (options.json) io.stdout.write(terminalJson(event) + '\n');
           else {
             if (event.type === 'prompt_queued' && !prompts.has(event.data.messageId)) {
               remember(await client.messages(sessionId).catch(() => []));

@@ -28,6 +28,18 @@ export function terminalText(text: string): string {
   return text.replace(ESCAPE_SEQUENCE, '').replace(CONTROL, '');
 }
 
+/**
+ * JSON of a value from the server, for `--json`: the same value to a parser, inert on a terminal.
+ * JSON.stringify escapes C0 controls but leaves DEL and C1 raw, and a terminal reading UTF-8 may
+ * take U+009B for CSI; those are written as \u escapes too.
+ */
+export function terminalJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(
+    /[\x7f-\x9f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** The same for every string inside a value from the server (an event's data, a session). */
 export function terminalSafe<T>(value: T): T {
   if (typeof value === 'string') return terminalText(value) as T;
