@@ -21,14 +21,14 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SandboxUids, uidCandidates } from '../src/sandboxes/local/sandbox-uids.js';
 import { ensureOwnedDirectory } from '../src/sandboxes/local/owned-directory.js';
-import { LAUNCHER_SCRIPT } from '../src/sandboxes/local/cgroup-limits.js';
+import { CgroupLimits, LAUNCHER_SCRIPT } from '../src/sandboxes/local/cgroup-limits.js';
 import { prepareSessionDirs } from '../src/sandboxes/local/session-dirs.js';
 import {
   isMountPoint,
   mountWorkspaceQuota,
   unmountWorkspaceQuota,
 } from '../src/sandboxes/local/workspace-quota.js';
-import { probeWorkspaceQuota } from '../src/host/probes.js';
+import { probeCgroups, probeWorkspaceQuota } from '../src/host/probes.js';
 
 const isRoot = process.getuid?.() === 0;
 const dirs: string[] = [];
@@ -132,6 +132,38 @@ describe('the sandbox launcher', () => {
     const [parent, joined] = out.split(' ');
     expect(joined).toBe(parent);
   });
+
+  it.runIf(probeCgroups().writable)(
+    'starts its command inside the limited cgroups, which are gone once it has exited',
+    async () => {
+      const name = `test-${process.pid}`;
+      const cgroups = new CgroupLimits(name, { memoryBytes: 256 * 1024 ** 2, cpus: 1, pids: 64 });
+      const prepared = cgroups.prepare();
+      expect(prepared.missing).toEqual([]);
+      const seen = execFileSync(
+        '/bin/sh',
+        [
+          '-c',
+          LAUNCHER_SCRIPT,
+          'nightshift-sandbox-t',
+          ...prepared.procsFiles,
+          '--',
+          'cat',
+          '/proc/self/cgroup',
+        ],
+        { encoding: 'utf8' },
+      );
+      // v1: one line per hierarchy; v2: the one line `0::<path>`.
+      const v2 = probeCgroups().v2;
+      const lineOf = (controller: string) =>
+        seen
+          .split('\n')
+          .find((l) => (v2 ? l.startsWith('0::') : (l.split(':')[1] ?? '').split(',').includes(controller)));
+      for (const controller of ['memory', 'pids']) expect(lineOf(controller)).toContain(`nightshift-${name}`);
+      await cgroups.remove();
+      for (const procs of prepared.procsFiles) expect(existsSync(path.dirname(procs))).toBe(false);
+    },
+  );
 
   it('refuses to start its command when it cannot join its cgroup', () => {
     const missing = path.join(tempDir(), 'gone', 'cgroup.procs');

@@ -28,8 +28,6 @@ export interface PreparedCgroups {
  * controller may be unavailable; `prepare` says which, for the log.
  */
 export class CgroupLimits {
-  private readonly created: string[] = [];
-
   constructor(
     private readonly name: string,
     private readonly limits: Pick<ResourceLimits, 'memoryBytes' | 'cpus' | 'pids'>,
@@ -74,11 +72,8 @@ export class CgroupLimits {
     const procsFiles = new Set<string>();
     for (const [controller, files] of settings) {
       try {
-        const dir = path.join(cgroupParent(controller, this.root, v2), `nightshift-${this.name}`);
-        if (!existsSync(dir)) {
-          mkdirSync(dir);
-          this.created.push(dir);
-        }
+        const dir = this.dirOf(controller, v2);
+        if (!existsSync(dir)) mkdirSync(dir);
         for (const [file, value, required] of files) {
           try {
             writeFileSync(path.join(dir, file), value);
@@ -96,15 +91,29 @@ export class CgroupLimits {
     return prepared;
   }
 
-  /** Removes the cgroups once the sandbox has exited (a cgroup with processes cannot go). */
-  remove(): void {
-    for (const dir of this.created.splice(0).reverse()) {
-      try {
-        rmdirSync(dir);
-      } catch {
-        // Still has processes or already gone: nothing more to do.
-      }
+  /**
+   * Removes the sandbox's cgroups once it has exited, also one adopted from an earlier control
+   * plane. A cgroup with processes cannot go, and the sandbox's last ones die a moment after its
+   * launcher: tried again for up to 10 s.
+   */
+  async remove(): Promise<void> {
+    const v2 = isCgroupV2(this.root);
+    let left = [...new Set((['memory', 'cpu', 'pids'] as const).map((c) => this.dirOf(c, v2)))];
+    for (let waited = 0; left.length > 0 && waited <= 10_000; waited += 100) {
+      left = left.filter((dir) => {
+        try {
+          rmdirSync(dir);
+          return false;
+        } catch (err) {
+          return (err as NodeJS.ErrnoException).code === 'EBUSY';
+        }
+      });
+      if (left.length > 0) await new Promise((resolve) => setTimeout(resolve, 100).unref());
     }
+  }
+
+  private dirOf(controller: LimitedController, v2: boolean): string {
+    return path.join(cgroupParent(controller, this.root, v2), `nightshift-${this.name}`);
   }
 }
 

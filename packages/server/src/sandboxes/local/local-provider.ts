@@ -202,7 +202,7 @@ export class LocalProvider implements SandboxProvider {
     launcher.unref();
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
       launcher.once('exit', (code, signal) => {
-        cgroup.remove();
+        void cgroup.remove();
         resolve({ code, signal });
       }),
     );
@@ -216,6 +216,7 @@ export class LocalProvider implements SandboxProvider {
       const timer = setInterval(() => {
         if (!isOurLauncher(pid, sandboxId)) {
           clearInterval(timer);
+          void new CgroupLimits(sandboxId, this.options.limits).remove();
           resolve({ code: null, signal: null });
         }
       }, 500);
