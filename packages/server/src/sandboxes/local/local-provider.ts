@@ -201,10 +201,8 @@ export class LocalProvider implements SandboxProvider {
     });
     launcher.unref();
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-      launcher.once('exit', (code, signal) => {
-        void cgroup.remove();
-        resolve({ code, signal });
-      }),
+      // Ended means its processes are gone too: the last die a moment after the launcher.
+      launcher.once('exit', (code, signal) => void cgroup.remove().then(() => resolve({ code, signal }))),
     );
     return this.handle(spec.sandboxId, pid, logFile, exited);
   }
@@ -216,8 +214,9 @@ export class LocalProvider implements SandboxProvider {
       const timer = setInterval(() => {
         if (!isOurLauncher(pid, sandboxId)) {
           clearInterval(timer);
-          void new CgroupLimits(sandboxId, this.options.limits).remove();
-          resolve({ code: null, signal: null });
+          void new CgroupLimits(sandboxId, this.options.limits)
+            .remove()
+            .then(() => resolve({ code: null, signal: null }));
         }
       }, 500);
       timer.unref();
