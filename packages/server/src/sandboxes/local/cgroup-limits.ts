@@ -69,6 +69,20 @@ export class CgroupLimits {
           ['pids', [['pids.max', String(this.limits.pids), true]]],
         ];
     const prepared: PreparedCgroups = { procsFiles: [], applied: [], missing: [] };
+    // v2 offers a child only the controllers its parent enables for children. Enabling them is
+    // refused where the parent itself holds processes (a systemd service), allowed at the root
+    // of a hierarchy (a container's own cgroup namespace): worth the try, and what fails shows
+    // up as missing below.
+    if (v2) {
+      try {
+        writeFileSync(
+          path.join(cgroupParent('memory', this.root, v2), 'cgroup.subtree_control'),
+          '+memory +cpu +pids',
+        );
+      } catch {
+        // Not ours to change.
+      }
+    }
     const procsFiles = new Set<string>();
     for (const [controller, files] of settings) {
       try {
