@@ -69,10 +69,9 @@ export class CgroupLimits {
           ['pids', [['pids.max', String(this.limits.pids), true]]],
         ];
     const prepared: PreparedCgroups = { procsFiles: [], applied: [], missing: [] };
-    // v2 offers a child only the controllers its parent enables for children. Enabling them is
-    // refused where the parent itself holds processes (a systemd service), allowed at the root
-    // of a hierarchy (a container's own cgroup namespace): worth the try, and what fails shows
-    // up as missing below.
+    // v2 offers a child only the controllers its parent enables for children. The kernel refuses
+    // that where the parent holds processes of its own (a systemd service, most containers) unless
+    // it is the host's root cgroup: worth the try, and what fails shows up as missing below.
     if (v2) {
       try {
         writeFileSync(
