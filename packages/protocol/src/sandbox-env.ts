@@ -18,7 +18,7 @@ interface Variable<S extends z.ZodType> {
   secret: boolean;
   /** Safe and useful to quote back (`… (got x)`) when it is wrong. */
   quoted: boolean;
-  /** Written as a number (of seconds) in the environment, which only holds text. */
+  /** Written as a number (of seconds, or a port) in the environment, which only holds text. */
   numeric: boolean;
 }
 
@@ -91,9 +91,26 @@ function parsesAsUrl(url: string): boolean {
 const VARIABLES = {
   bridgeUrl: variable(
     'NIGHTSHIFT_BRIDGE_URL',
-    required.regex(/^wss?:\/\/[^/\s]+/i, 'must be a ws:// or wss:// URL'),
-    "ws:// or wss:// URL of the control plane's bridge endpoint",
+    required.regex(/^(wss?:\/\/[^/\s]+|ws\+unix:\/[^:\s]+:\/)/i, 'must be a ws:// or wss:// URL'),
+    "ws://, wss:// or ws+unix:<socket>:<path> URL of the control plane's bridge endpoint",
     { quoted: true },
+  ),
+  controlSocket: variable(
+    'NIGHTSHIFT_CONTROL_SOCKET',
+    absolutePath.optional(),
+    'the Unix socket to the control plane handed to a sandbox with its own network: the bridge and git go through it',
+    { quoted: true },
+  ),
+  controlForwardPort: variable(
+    'NIGHTSHIFT_CONTROL_FORWARD_PORT',
+    z
+      .number({ error: 'must be a port number' })
+      .int('must be a port number')
+      .min(1, 'must be a port number')
+      .max(65535, 'must be a port number')
+      .optional(),
+    "the sandbox's own loopback port the supervisor forwards to the control socket, for git (which cannot use a Unix socket)",
+    { quoted: true, numeric: true },
   ),
   sandboxToken: variable(
     'NIGHTSHIFT_SANDBOX_TOKEN',

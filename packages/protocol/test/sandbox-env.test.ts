@@ -13,6 +13,8 @@ import {
 /** Every field set, none to its default, so a field the round trip drops cannot go unnoticed. */
 const everything: SandboxEnv = {
   bridgeUrl: 'ws://127.0.0.1:7070/api/sandboxes/bridge',
+  controlSocket: '/run/nightshift/control.sock',
+  controlForwardPort: 7418,
   sandboxToken: 'tok-123456',
   sandboxId: 'sbx_1',
   sessionId: 'ses_1',

@@ -6,6 +6,7 @@
 import { decodeBridgeEnv, SandboxEnvError, sandboxEnvSecrets } from '@nightshift/protocol';
 import { BridgeClient } from './bridge/client.js';
 import { scrub } from './git/scrub.js';
+import { forwardToControlSocket } from './git/control-forwarder.js';
 import { configSecrets, parseSupervisorEnv, type SupervisorConfig } from './supervisor/env.js';
 import { createLogger, type Logger } from './supervisor/log.js';
 import { watchForOrphaning } from './supervisor/orphan-watch.js';
@@ -58,7 +59,17 @@ function run(config: SupervisorConfig): void {
     baseBranch: config.baseBranch,
   });
   bridge.start();
-  void supervisor.start();
+  // The origin's port must answer before the first fetch.
+  const forwarding = config.controlForward
+    ? forwardToControlSocket(config.controlForward.port, config.controlForward.socketPath)
+    : Promise.resolve();
+  void forwarding.then(
+    () => supervisor.start(),
+    (error: Error) => {
+      log('error', `cannot forward git to the control plane: ${error.message}`);
+      void supervisor.start(); // it fails its checkout and says so on the timeline
+    },
+  );
   watchForOrphaning({
     timeoutMs: config.orphanTimeoutMs,
     connected: () => bridge.connected,

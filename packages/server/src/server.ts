@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getRequestListener } from '@hono/node-server';
@@ -26,6 +26,8 @@ import { webAppHandler } from './web/static.js';
 import { frontDoor } from './http/front-door.js';
 import { UpgradeRoutes } from './http/upgrade-routes.js';
 import { listen } from './http/listen.js';
+import { SandboxDoors } from './http/sandbox-door.js';
+import { LiveSandbox } from './sandboxes/live-sandbox.js';
 import { guardServer } from './http/last-resort.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -66,7 +68,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const store = await openSqliteStore(path.join(config.dataDir, 'nightshift.db'));
   const hub = new RealtimeHub();
   let url = '';
-  const sandboxes = options.runner ? null : createSandboxRunner(config, store, log, () => url);
+  const doors = new SandboxDoors(log);
+  const sandboxes = options.runner ? null : createSandboxRunner(config, store, log, () => url, doors);
   const runner: AgentRunner = options.runner ?? sandboxes!.runner;
   const sandboxRunner = sandboxes?.sandboxRunner ?? null;
   const registry = new SessionRegistry({
@@ -107,8 +110,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       session: (id) => store.sessions.get(id),
     }),
   );
-  const server = createServer(frontDoor({ gate, git, app: getRequestListener(app.fetch), log }));
+  const doorOf = (req: IncomingMessage) => doors.sessionOf(req);
+  const server = createServer(frontDoor({ gate, doorOf, git, app: getRequestListener(app.fetch), log }));
+  doors.attach(server);
   const upgrades = new UpgradeRoutes({
+    doorOf,
+    sessionOfPeer: (peer) => (peer instanceof LiveSandbox ? peer.options.sessionId : undefined),
     gate,
     bridgePeer: sandboxRunner && ((hash) => sandboxRunner.peerFor(hash)),
     sessionExists: async (id) => (await registry.get(id)) !== undefined,
@@ -129,6 +136,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const close = () =>
     (closing ??= (async () => {
       server.close();
+      doors.closeAll();
       sockets.closeAll(CLOSE_SHUTDOWN, 'server shutting down');
       server.closeAllConnections();
       await registry.flushAll();

@@ -121,12 +121,13 @@ describe('a sandbox', () => {
   it('cannot use the control plane’s API, though its bridge and git endpoint work', async () => {
     const other = await api.createSession(makeRepoWithFiles({ 'README.md': 'someone else\n' }));
     const session = await api.createSession(makeRepoWithFiles({ 'README.md': 'api\n' }));
-    const { port } = new URL(server.url);
-    // Raw HTTP over bash's /dev/tcp: nothing in the sandbox needs curl for this.
+    // Raw HTTP through the sandbox's own door to the control plane (its Unix socket, the only
+    // way in: the sandbox has its own network), as the bridge and git use it.
+    const door = `node -e "const s=require('net').connect('/run/nightshift/control.sock');process.stdin.pipe(s);s.pipe(process.stdout)"`;
     const request = (name: string, head: string, body = '') =>
-      `echo "== ${name}"; exec 3<>/dev/tcp/127.0.0.1/${port}; ` +
-      `printf '${head}\\r\\nHost: x\\r\\nConnection: close\\r\\ncontent-type: application/json\\r\\ncontent-length: ${body.length}\\r\\n\\r\\n${body}' >&3; ` +
-      `cat <&3; echo; exec 3<&-`;
+      `echo "== ${name}"; ` +
+      `printf '${head}\\r\\nHost: x\\r\\nConnection: close\\r\\ncontent-type: application/json\\r\\ncontent-length: ${body.length}\\r\\n\\r\\n${body}' | ${door}; ` +
+      `echo`;
     const prompt = JSON.stringify({
       text: 'from a sandbox',
       author: { name: 'Mallory', email: 'm@example.com' },

@@ -12,7 +12,7 @@ import { Outbox, type UpBody } from './outbox.js';
 export type BridgeCommand = Exclude<BridgeDown, { type: 'ack' }>;
 
 export interface BridgeClientOptions {
-  /** ws:// or wss:// URL of the control plane's bridge endpoint. */
+  /** The bridge endpoint: ws:// or wss://, or ws+unix:<socket>:<path> through the socket a sandbox with its own network is handed. */
   url: string;
   /** The sandbox token. Secret: sent only as `Authorization: Bearer`. */
   token: string;

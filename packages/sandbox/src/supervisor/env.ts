@@ -12,6 +12,8 @@ export interface SupervisorConfig {
   sandboxId: string;
   sessionId: string | null;
   remote: GitRemote;
+  /** Where git's loopback port leads, when the control plane is reached through a Unix socket. */
+  controlForward: { port: number; socketPath: string } | null;
   baseBranch: string;
   branch: string;
   workspace: string;
@@ -36,6 +38,10 @@ export function parseSupervisorEnv(env: Record<string, string | undefined>): Sup
     sandboxId: vars.sandboxId,
     sessionId: vars.sessionId ?? null,
     remote: parseRemote(vars.repoUrl, { username: vars.gitUsername, password: vars.gitPassword }),
+    controlForward:
+      vars.controlSocket && vars.controlForwardPort
+        ? { port: vars.controlForwardPort, socketPath: vars.controlSocket }
+        : null,
     baseBranch: vars.baseBranch,
     branch: vars.branch,
     workspace: vars.workspace,

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
 import { SANDBOX_FORBIDDEN, type SandboxGate } from '../sandboxes/sandbox-gate.js';
 import { refuseRequest } from './refusal.js';
+import { isDoorRoute } from './sandbox-door.js';
 import { MALFORMED_TARGET, normaliseRequestTarget } from './request-target.js';
 import { guardRequests } from './last-resort.js';
 
@@ -10,6 +11,8 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 export interface FrontDoorOptions {
   /** Keeps sandboxes to their own routes; null when no sandbox can reach this server. */
   gate: SandboxGate | null;
+  /** Which sandbox a request came from, when it came through its door (`sandbox-door.ts`). */
+  doorOf?: (req: IncomingMessage) => string | undefined;
   /** Smart-HTTP git for local repositories (`/git/…`). */
   git: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** Everything else: the API and the web UI. */
@@ -23,13 +26,15 @@ export interface FrontDoorOptions {
  * Nothing a request carries can make it throw past this point.
  */
 export function frontDoor(options: FrontDoorOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const { gate, git, app, log } = options;
+  const { gate, git, app, log, doorOf } = options;
   return guardRequests((req, res) => {
     const target = normaliseRequestTarget(req.url);
     if (target === undefined) return refuseRequest(res, MALFORMED_TARGET);
     // Everyone downstream reads the same normalised path the gate judged.
     req.url = target;
-    if (gate?.refuses(req)) return refuseRequest(res, SANDBOX_FORBIDDEN);
+    const door = doorOf?.(req);
+    if (door !== undefined ? !isDoorRoute(door, target) : gate?.refuses(req))
+      return refuseRequest(res, SANDBOX_FORBIDDEN);
     if (target.startsWith('/git/')) return git(req, res);
     return app(req, res);
   }, log);

@@ -7,9 +7,11 @@ import {
   authenticateBridge,
   BRIDGE_PATH,
   type BridgeAuthenticator,
+  type BridgePeer,
 } from '../sandboxes/bridge-endpoint.js';
 import { SANDBOX_FORBIDDEN, type SandboxGate } from '../sandboxes/sandbox-gate.js';
 import { refuseUpgrade, type Refusal } from './refusal.js';
+import { isDoorRoute } from './sandbox-door.js';
 import { MALFORMED_TARGET, normaliseRequestTarget } from './request-target.js';
 import { guardUpgrades } from './last-resort.js';
 
@@ -58,6 +60,10 @@ export interface UpgradeRoutesOptions {
   /** Whose bridge a sandbox token opens; null when this server runs no sandboxes. */
   bridgePeer: BridgeAuthenticator | null;
   sessionExists(sessionId: string): Promise<boolean>;
+  /** Which sandbox an upgrade came from, when it came through its door (`sandbox-door.ts`). */
+  doorOf?: (req: IncomingMessage) => string | undefined;
+  /** The session a bridge peer belongs to. */
+  sessionOfPeer?: (peer: BridgePeer) => string | undefined;
   acceptSession(ws: WebSocket, sessionId: string, after: number, transport: Duplex): void;
   log: Logger;
 }
@@ -90,7 +96,9 @@ export class UpgradeRoutes {
     const target = normaliseRequestTarget(req.url);
     if (target === undefined) return refuseUpgrade(socket, MALFORMED_TARGET);
     req.url = target; // the gate judges the path the route is chosen by
-    if (this.options.gate?.refuses(req)) return refuseUpgrade(socket, SANDBOX_FORBIDDEN);
+    const door = this.options.doorOf?.(req);
+    if (door !== undefined ? !isDoorRoute(door, target) : this.options.gate?.refuses(req))
+      return refuseUpgrade(socket, SANDBOX_FORBIDDEN);
     const route = routeUpgrade(target);
     switch (route.kind) {
       case 'refused':
@@ -98,6 +106,10 @@ export class UpgradeRoutes {
       case 'bridge': {
         const { bridgePeer } = this.options;
         const peer = bridgePeer && authenticateBridge(req, bridgePeer);
+        // Through a door, only that sandbox's own token opens a bridge: another session's is refused.
+        if (peer && door !== undefined && this.options.sessionOfPeer?.(peer) !== door) {
+          return refuseUpgrade(socket, SANDBOX_FORBIDDEN);
+        }
         if (!peer) {
           return refuseUpgrade(socket, {
             status: 401,

@@ -7,7 +7,8 @@ import type { AgentRunner } from '../sessions/agent-runner.js';
 import { UnavailableRunner } from '../sessions/unavailable-runner.js';
 import { INSTALL_DIR } from '../host/install-dir.js';
 import { probeBubblewrapSandbox, type CommandRun } from '../host/probes.js';
-import { LocalProvider } from './local/local-provider.js';
+import { LocalProvider, type LocalProviderOptions } from './local/local-provider.js';
+import { doorEnv, urlFromSandbox } from './local/network.js';
 import { SandboxRunner } from './sandbox-runner.js';
 import { BRIDGE_PATH, hashToken } from './bridge-endpoint.js';
 import { gitPasswordFor } from '../scm/git-auth.js';
@@ -25,6 +26,8 @@ export function createSandboxRunner(
   store: Store,
   log: Logger,
   serverUrl: () => string,
+  /** The control plane's per-sandbox sockets (`http/sandbox-door.ts`): with them, sandboxes get their own network. */
+  door?: LocalProviderOptions['door'],
 ): SandboxSetup {
   const bwrap = probeBubblewrapSandbox();
   if (!bwrap.ok && !config.sandbox.unisolated) {
@@ -50,7 +53,9 @@ export function createSandboxRunner(
     },
     uidBase: config.sandbox.uidBase,
     log,
+    ...(door && !unisolated ? { door } : {}),
   });
+  const ownNetwork = Boolean(door) && !unisolated;
   const runner = new SandboxRunner({
     provider,
     store,
@@ -62,7 +67,7 @@ export function createSandboxRunner(
       ? 'WARNING: this sandbox runs without isolation (bubblewrap is unavailable and NIGHTSHIFT_ALLOW_UNISOLATED is set): the agent can read and write anything the server can.'
       : undefined,
     sandboxEnv: async (session, sandboxId, token) =>
-      sandboxEnv(config, session, sandboxId, token, serverUrl()),
+      sandboxEnv(config, session, sandboxId, token, serverUrl(), ownNetwork),
   });
   return { runner, sandboxRunner: runner, unavailable: null };
 }
@@ -73,8 +78,13 @@ async function sandboxEnv(
   sandboxId: string,
   token: string,
   serverUrl: string,
+  ownNetwork: boolean,
 ): Promise<Record<string, string>> {
-  const loopback = loopbackUrl(serverUrl);
+  // With its own network a sandbox reaches the control plane only through its door; the host's
+  // loopback (a local model server) only through slirp4netns's address for it.
+  const door = ownNetwork ? doorEnv(BRIDGE_PATH) : null;
+  const loopback = door ? door.controlOrigin : loopbackUrl(serverUrl);
+  const fromSandbox = (url: string) => (door ? urlFromSandbox(url) : url);
   // Every origin, local or remote, is reached through the control plane's git endpoint, which
   // pushes only the session branch and holds the origin's credentials: none enter the sandbox.
   if (isLocalRepo(session.repo)) await localGitDir(session.repo);
@@ -84,7 +94,8 @@ async function sandboxEnv(
     gitPassword: gitPasswordFor(hashToken(token)),
   };
   return encodeSandboxEnv({
-    bridgeUrl: `${loopback.replace(/^http/, 'ws')}${BRIDGE_PATH}`,
+    bridgeUrl: door ? door.bridgeUrl : `${loopback.replace(/^http/, 'ws')}${BRIDGE_PATH}`,
+    ...(door ? { controlSocket: door.controlSocket, controlForwardPort: door.controlForwardPort } : {}),
     sandboxToken: token,
     sandboxId,
     sessionId: session.id,
@@ -95,10 +106,17 @@ async function sandboxEnv(
     botEmail: config.sandbox.bot.email,
     heartbeatSeconds: heartbeatSeconds(config.sandbox.heartbeatStaleMs),
     model: config.model || undefined,
-    openaiCompatibleBaseUrl: config.openaiCompatible?.baseUrl,
+    openaiCompatibleBaseUrl: config.openaiCompatible
+      ? fromSandbox(config.openaiCompatible.baseUrl)
+      : undefined,
     openaiCompatibleApiKey: config.openaiCompatible?.apiKey || undefined,
     // Provider keys reach the sandbox, and nothing else of the server's environment.
-    providerEnv: pickProviderEnv(process.env),
+    providerEnv: Object.fromEntries(
+      Object.entries(pickProviderEnv(process.env)).map(([name, value]) => [
+        name,
+        name.endsWith('_BASE_URL') ? fromSandbox(value) : value,
+      ]),
+    ),
   });
 }
 

@@ -22,6 +22,14 @@ export interface BwrapLayout {
   dropTo?: { uid: number; gid: number };
   /** The size cap of the private /tmp (bubblewrap 0.8's `--size`); none when absent. */
   tmpBytes?: number;
+  /**
+   * The sandbox's own network namespace (nothing it binds is on the host's addresses) and the
+   * door to the control plane: this host directory, holding the control plane's socket, is bound
+   * read-only at `SANDBOX_DOOR` (a directory, so the socket a restarted control plane re-creates
+   * is seen by a sandbox that outlived it). The descriptors hand the launcher the sandbox's pid
+   * and hold the command until its network is up (`network.ts`).
+   */
+  network?: { doorDir: string; infoFd: number; blockFd: number };
   /** Host files bound read-only at a path inside (e.g. the supervisor's execute-only node), as target → source. */
   files?: Record<string, string>;
   /** An open descriptor of bubblewrap's holding the compiled seccomp filter (`seccomp.ts`). */
@@ -32,11 +40,12 @@ export const SANDBOX_WORKSPACE = '/workspace';
 /** /run holds only sockets and small files. */
 const RUN_BYTES = 16 * 1024 ** 2;
 export const SANDBOX_STATE = '/state';
+export const SANDBOX_DOOR = '/run/nightshift';
 
 /**
  * The bubblewrap command line for one sandbox: new user/pid/ipc/uts namespaces, no capabilities,
  * a read-only toolchain, only its own workspace and state writable, a private /tmp, and it dies
- * with its launcher. The network is shared: the agent needs its model API and the bridge.
+ * with its launcher. With `network`, its own network namespace too.
  */
 export function bwrapArgs(layout: BwrapLayout, command: string[]): string[] {
   const args = [
@@ -46,6 +55,15 @@ export function bwrapArgs(layout: BwrapLayout, command: string[]): string[] {
     '--unshare-ipc',
     '--unshare-uts',
     '--unshare-cgroup-try',
+    ...(layout.network
+      ? [
+          '--unshare-net',
+          '--info-fd',
+          String(layout.network.infoFd),
+          '--block-fd',
+          String(layout.network.blockFd),
+        ]
+      : []),
     '--hostname',
     'nightshift-sandbox',
     '--die-with-parent',
@@ -85,6 +103,7 @@ export function bwrapArgs(layout: BwrapLayout, command: string[]): string[] {
     if (layout.readOnly.some((ro) => isWithin(dir, ro))) args.push('--tmpfs', dir);
   }
   args.push('--bind', layout.workspace, SANDBOX_WORKSPACE, '--bind', layout.state, SANDBOX_STATE);
+  if (layout.network) args.push('--ro-bind', layout.network.doorDir, SANDBOX_DOOR);
   for (const [target, source] of Object.entries(layout.files ?? {})) args.push('--ro-bind', source, target);
   if (layout.seccompFd !== undefined) args.push('--seccomp', String(layout.seccompFd));
   args.push('--chdir', SANDBOX_WORKSPACE, '--', ...dropPrivileges(layout.dropTo), ...command);

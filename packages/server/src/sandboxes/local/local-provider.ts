@@ -30,11 +30,17 @@ import { unmountWorkspaceQuota } from './workspace-quota.js';
 import { probeWorkspaceQuota } from '../../host/probes.js';
 import { encodeBpf, sandboxSeccompFilter, seccompArchOf } from './seccomp.js';
 import { execOnlyCopy } from './exec-only.js';
+import { DOOR_SOCKET, NETWORK_FDS, networkedLauncher } from './network.js';
 
 export interface LocalProviderOptions {
   dataDir: string;
   /** The Nightshift install (repository root): mounted read-only so the supervisor can run. */
   installDir: string;
+  /**
+   * Opens the control plane's socket for one session's sandbox (`http/sandbox-door.ts`); closed
+   * when the sandbox ends. Without it, isolated sandboxes share the host's network.
+   */
+  door?: { open(sessionId: string, socketPath: string): Promise<void>; close(sessionId: string): void };
   /** The supervisor command, as run inside the sandbox. */
   command: string[];
   /** Run without bubblewrap. Only when the operator asked for it: there is no isolation then. */
@@ -157,12 +163,16 @@ export class LocalProvider implements SandboxProvider {
       Object.assign(env, encodeSandboxEnv({ workspace: SANDBOX_WORKSPACE, stateDir: SANDBOX_STATE }));
       seccomp = this.seccompFilter(sessionDir);
       const [interpreter, ...args] = this.options.command;
+      const doorDir = path.join(sessionDir, 'door');
+      if (this.options.door) await this.options.door.open(spec.sessionId, path.join(doorDir, DOOR_SOCKET));
       const layout = {
         ...this.layout(workspace, state, ids),
+        ...(this.options.door ? { network: { doorDir, ...NETWORK_FDS } } : {}),
         files: { [SUPERVISOR_BINARY]: execOnlyCopy(interpreter!, this.root) },
         ...(seccomp === undefined ? {} : { seccompFd: SECCOMP_FD }),
       };
       command = ['bwrap', ...bwrapArgs(layout, [...EXEC_AFTER_DROP, SUPERVISOR_BINARY, ...args])];
+      if (this.options.door) command = networkedLauncher(spec.sandboxId, sessionDir, command);
     }
     // Made and limited before the sandbox exists: the launcher joins them before it starts bwrap.
     const cgroup = new CgroupLimits(spec.sandboxId, this.options.limits);
@@ -210,6 +220,13 @@ export class LocalProvider implements SandboxProvider {
   adopt(sandboxId: string, handle: string): SandboxHandle | undefined {
     const { pid, logFile } = JSON.parse(handle) as { pid: number; logFile: string };
     if (!isOurLauncher(pid, sandboxId)) return undefined;
+    const sessionDir = path.dirname(logFile);
+    const doorSocket = path.join(sessionDir, 'door', DOOR_SOCKET);
+    // A survivor reconnects through its door: the socket is made anew in the directory it sees.
+    if (this.options.door && existsSync(path.dirname(doorSocket)))
+      this.options.door
+        .open(path.basename(sessionDir), doorSocket)
+        .catch((err: unknown) => this.options.log.error({ err, sandboxId }, 'cannot reopen a sandbox door'));
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
       const timer = setInterval(() => {
         if (!isOurLauncher(pid, sandboxId)) {
@@ -245,7 +262,10 @@ export class LocalProvider implements SandboxProvider {
     const workspace = path.join(path.dirname(logFile), 'workspace');
     this.workspaceUsers.set(workspace, (this.workspaceUsers.get(workspace) ?? 0) + 1);
     void exited.then(() => this.releaseWorkspace(workspace));
-    void exited.then(() => this.launchers.delete(pid));
+    void exited.then(() => {
+      this.launchers.delete(pid);
+      this.options.door?.close(path.basename(path.dirname(logFile)));
+    });
     return {
       sandboxId,
       handle: JSON.stringify({ pid, logFile }),

@@ -15,7 +15,6 @@ import { localClientSocket } from './socket-table.js';
  */
 export class SandboxPeers {
   private readonly ownUid = typeof process.getuid === 'function' ? process.getuid() : -1;
-  private readonly ownPidNamespace = readLink('/proc/self/ns/pid');
 
   constructor(
     private readonly sandboxUids: { first: number; count: number } | null,
@@ -28,6 +27,9 @@ export class SandboxPeers {
     // is refused rather than trusted.
     if (!socket) return isLocalAddress(remote.address);
     const { uid, inode } = socket;
+    // Let go of by its process (closed, or sent and destroyed at once): who it was cannot be told,
+    // whichever uid the kernel now shows for it (root's, for one already torn down).
+    if (inode === 0) return true;
     if (
       this.sandboxUids &&
       uid >= this.sandboxUids.first &&
@@ -35,42 +37,54 @@ export class SandboxPeers {
     )
       return true;
     if (uid !== this.ownUid) return false;
-    if (inode === 0) return true; // let go of by its process: who it was cannot be told
     return this.heldBySandboxProcess(inode);
   }
 
+  /**
+   * Whether a process under one of our launchers holds the socket: one inside bubblewrap, or
+   * slirp4netns, which stays on the host's side and connects to the host's loopback for a sandbox
+   * with its own network (`network.ts`).
+   */
   private heldBySandboxProcess(inode: number): boolean {
     const launchers = this.launcherPids();
-    if (!this.ownPidNamespace || launchers.size === 0) return false;
+    if (launchers.size === 0) return false;
     const target = `socket:[${inode}]`;
-    for (const pid of readDir('/proc')) {
-      if (!/^\d+$/.test(pid)) continue;
-      // Sandboxed processes live in bubblewrap's pid namespace: skip the host's quickly.
-      const namespace = readLink(`/proc/${pid}/ns/pid`);
-      if (!namespace || namespace === this.ownPidNamespace) continue;
-      if (!readDir(`/proc/${pid}/fd`).some((fd) => readLink(`/proc/${pid}/fd/${fd}`) === target)) continue;
-      if (descendsFrom(Number(pid), launchers)) return true;
+    for (const pid of descendantsOf(launchers)) {
+      if (readDir(`/proc/${pid}/fd`).some((fd) => readLink(`/proc/${pid}/fd/${fd}`) === target)) return true;
     }
     return false;
   }
 }
 
-/** A process cannot leave its ancestry: whatever a sandbox starts stays under its launcher. */
-function descendsFrom(pid: number, ancestors: ReadonlySet<number>): boolean {
-  for (let current = pid, hops = 0; current > 1 && hops < 64; hops++) {
-    if (ancestors.has(current)) return true;
-    current = parentOf(current);
+/**
+ * A process cannot leave its ancestry: whatever a sandbox starts stays under its launcher (the
+ * sandbox's pid namespace has its own init, which reaps its orphans). Walking down from the
+ * launchers touches only sandbox processes, however many the host runs.
+ */
+function descendantsOf(roots: ReadonlySet<number>): number[] {
+  const found: number[] = [];
+  const queue = [...roots];
+  const seen = new Set(queue);
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    found.push(pid);
+    for (const task of readDir(`/proc/${pid}/task`)) {
+      for (const child of readText(`/proc/${pid}/task/${task}/children`).split(' ')) {
+        const childPid = Number(child);
+        if (!Number.isInteger(childPid) || childPid <= 0 || seen.has(childPid)) continue;
+        seen.add(childPid);
+        queue.push(childPid);
+      }
+    }
   }
-  return false;
+  return found;
 }
 
-function parentOf(pid: number): number {
+function readText(file: string): string {
   try {
-    // The command name (in parentheses) may hold spaces; the parent pid is the second field after it.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return readFileSync(file, 'utf8').trim();
   } catch {
-    return 0;
+    return '';
   }
 }
 
