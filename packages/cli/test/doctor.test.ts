@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   checkBubblewrap,
+  checkSandboxNetwork,
   checkCgroups,
   checkDataDir,
   checkGit,
@@ -79,6 +80,17 @@ describe('doctor checks (pure)', () => {
     );
   });
 
+  it('slirp4netns: sandboxes have their own network and need it to get out', () => {
+    expect(
+      checkSandboxNetwork({ ok: true, notFound: false, output: 'slirp4netns version 1.2.0\ncommit: x' }),
+    ).toMatchObject({ status: 'ok', detail: 'slirp4netns version 1.2.0', required: true });
+    expect(checkSandboxNetwork({ ok: false, notFound: true, output: '' })).toMatchObject({
+      status: 'missing',
+      fix: 'apt-get install -y slirp4netns',
+      required: true,
+    });
+  });
+
   it('opencode', () => {
     expect(checkOpenCode({ path: '/x/opencode', run: ran('1.18.33') }).detail).toBe('opencode 1.18.33');
     expect(checkOpenCode({ path: null, run: null }).status).toBe('missing');
@@ -134,6 +146,7 @@ describe('nightshift doctor (subprocess)', () => {
         'node',
         'git',
         'bubblewrap',
+        'slirp4netns',
         'overlayfs',
         'cgroup limits',
         'workspace quota',

@@ -4,6 +4,7 @@ import { EXIT } from '../exit-codes.js';
 import { colorsFor, type Colors } from '../output/color.js';
 import {
   checkBubblewrap,
+  checkSandboxNetwork,
   checkCgroups,
   checkDataDir,
   checkGit,
@@ -24,9 +25,10 @@ const hostProbes = () => import('@nightshift/server');
 
 export async function runChecks(env: NodeJS.ProcessEnv, dataDir: string): Promise<CheckResult[]> {
   const host = await hostProbes();
-  const [git, bwrapVersion, overlay, opencode] = await Promise.all([
+  const [git, bwrapVersion, slirp, overlay, opencode] = await Promise.all([
     host.runCommand('git', ['--version']),
     host.runCommand('bwrap', ['--version']),
+    host.runCommand('slirp4netns', ['--version']),
     host.probeOverlay(),
     probeOpenCode(host.runCommand),
   ]);
@@ -34,6 +36,7 @@ export async function runChecks(env: NodeJS.ProcessEnv, dataDir: string): Promis
     checkNode(process.version),
     checkGit(git),
     checkBubblewrap(bwrapVersion, host.probeBubblewrapSandbox()),
+    checkSandboxNetwork(slirp),
     checkOverlay(overlay),
     checkCgroups(host.probeCgroups()),
     checkWorkspaceQuota(host.probeWorkspaceQuota()),

@@ -78,6 +78,20 @@ export function checkBubblewrap(version: CommandRun, sandbox: CommandRun): Check
   };
 }
 
+/** Sandboxes get their own network namespace; slirp4netns is their way out to the internet. */
+export function checkSandboxNetwork(slirp: CommandRun): CheckResult {
+  if (slirp.ok) return { name: 'slirp4netns', status: 'ok', detail: firstLine(slirp.output), required: true };
+  return {
+    name: 'slirp4netns',
+    status: 'missing',
+    detail: slirp.notFound
+      ? 'slirp4netns is not installed: sandboxes (which have their own network) cannot start'
+      : `slirp4netns does not run: ${firstLine(slirp.output)}`,
+    fix: 'apt-get install -y slirp4netns',
+    required: true,
+  };
+}
+
 export function checkOverlay(facts: { inKernel: boolean; mount: CommandRun | null }): CheckResult {
   const base = { name: 'overlayfs', required: false };
   if (!facts.inKernel) {
