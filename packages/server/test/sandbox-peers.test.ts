@@ -151,6 +151,22 @@ describe('a sandbox peer', () => {
     );
   });
 
+  it('is refused when its socket was let go of (sent and destroyed): the kernel shows root’s uid then', async () => {
+    const { port, accepted } = await listen();
+    const client = connect(port, '127.0.0.1');
+    const socket = await accepted();
+    const { remote, local } = ends(socket);
+    // The client closes first, so its end lingers in TIME_WAIT: inode 0, uid 0 whoever opened it.
+    client.destroy();
+    await new Promise<void>((resolve) => {
+      const check = () => (localClientSocket(remote, local)?.inode === 0 ? resolve() : setImmediate(check));
+      check();
+    });
+    expect(localClientSocket(remote, local)).toMatchObject({ uid: 0, inode: 0 });
+    expect(new SandboxPeers(null, () => new Set()).isSandbox(remote, local)).toBe(true);
+    socket.destroy();
+  });
+
   it('may use only the bridge and the git endpoint', () => {
     expect(isSandboxRoute('/api/sandboxes/bridge')).toBe(true);
     expect(isSandboxRoute('/git/ses_1.git/info/refs')).toBe(true);

@@ -5,8 +5,9 @@ import { localClientSocket } from './socket-table.js';
 
 /**
  * Tells whether a TCP client of the control plane is a process inside one of this host's
- * sandboxes. Sandboxes share the host's network (the agent needs it), so they can reach the
- * control plane on loopback like any local user; the kernel's socket table says who they are.
+ * sandboxes. An isolated sandbox has its own network and its own door to the control plane, but
+ * slirp4netns, its way out, connects to the host's loopback on its behalf (and an unisolated one
+ * shares the host's network): the kernel's socket table says who is behind such a connection.
  *
  * A client is a sandbox when the socket it connected from belongs to a sandbox uid (as root,
  * every session has its own), or — when it belongs to the server's own uid, as sandboxes do
