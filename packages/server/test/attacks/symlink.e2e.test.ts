@@ -48,9 +48,11 @@ describe('a symlink the sandbox plants in its state', () => {
         );
         expect(planted).toContain(hostDir);
 
-        // Its sandbox dies (the agent killed its supervisor; the way it ends does not matter).
+        // Its sandbox dies (the agent killed its supervisor; the way it ends does not matter). The
+        // supervisor is the interpreter running the sandbox package: the launchers' and bwrap's
+        // command lines name that file too.
         const supervisor = sandboxProcesses(stack.server.dataDir, session.id).find((p) =>
-          p.cmdline.includes('packages/sandbox/dist/main.js'),
+          /^\S+ \S*sandbox\/dist\/main\.js/.test(p.cmdline),
         );
         expect(supervisor).toBeDefined();
         process.kill(supervisor!.pid, 'SIGKILL');
