@@ -69,7 +69,7 @@ describe('the front door', () => {
   it('answers 500 for a handler that throws or rejects, and the next request is served', async () => {
     const thrown = await get('/throws');
     expect(statusOf(thrown)).toBe(500);
-    expect(thrown).toContain('"code":"internal"');
+    expect(thrown).toContain('"code":"internal_error"');
     expect(thrown).not.toContain('handler bug');
     expect(statusOf(await get('/rejects'))).toBe(500);
     expect(statusOf(await get('/fine'))).toBe(200);

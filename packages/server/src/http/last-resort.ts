@@ -5,7 +5,7 @@ import { refuseRequest, refuseUpgrade, type Refusal } from './refusal.js';
 
 const INTERNAL: Refusal = {
   status: 500,
-  code: 'internal',
+  code: 'internal_error',
   message: 'the server failed to answer this request; it has been logged',
 };
 
