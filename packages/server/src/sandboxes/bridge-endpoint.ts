@@ -100,30 +100,42 @@ export function attachBridge(ws: WebSocket, peer: BridgePeer, log: Logger): void
       log.warn({ problem: describeIssues(parsed.error) }, 'invalid bridge frame; ignored');
       return;
     }
-    if (decision === 'taken') peer.onMessage(parsed.data, connection);
-    else if (decision === 'pending') waiting.push(parsed.data);
+    // ws calls these from its socket's callbacks, where a throw would end the server.
+    try {
+      if (decision === 'taken') peer.onMessage(parsed.data, connection);
+      else if (decision === 'pending') waiting.push(parsed.data);
+    } catch (err) {
+      log.error({ err }, 'bridge frame handling failed');
+    }
   });
   ws.on('close', () => {
     closed = true;
-    if (decision === 'taken') peer.onDisconnect(connection);
+    try {
+      if (decision === 'taken') peer.onDisconnect(connection);
+    } catch (err) {
+      log.error({ err }, 'bridge disconnect handling failed');
+    }
   });
   ws.on('error', (err) => log.debug({ err }, 'bridge socket error'));
-  void peer.onConnect(connection).then(
-    (taken) => {
-      decision = taken ? 'taken' : 'refused';
-      if (!taken) {
-        ws.close(BridgeClose.alreadyConnected, 'this sandbox is connected on another connection');
-        return;
-      }
-      // Gone already: what it sent is not acknowledged, so the supervisor sends it again.
-      if (closed) return peer.onDisconnect(connection);
-      for (const message of waiting.splice(0)) peer.onMessage(message, connection);
-    },
-    (err) => {
-      log.error({ err }, 'could not take a bridge connection');
-      ws.terminate();
-    },
-  );
+  void peer
+    .onConnect(connection)
+    .then(
+      (taken) => {
+        decision = taken ? 'taken' : 'refused';
+        if (!taken) {
+          ws.close(BridgeClose.alreadyConnected, 'this sandbox is connected on another connection');
+          return;
+        }
+        // Gone already: what it sent is not acknowledged, so the supervisor sends it again.
+        if (closed) return peer.onDisconnect(connection);
+        for (const message of waiting.splice(0)) peer.onMessage(message, connection);
+      },
+      (err) => {
+        log.error({ err }, 'could not take a bridge connection');
+        ws.terminate();
+      },
+    )
+    .catch((err) => log.error({ err }, 'bridge connection handling failed'));
 }
 
 function rawLength(raw: RawData): number {
