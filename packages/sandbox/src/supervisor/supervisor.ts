@@ -287,7 +287,10 @@ export class Supervisor {
    */
   private async publishWhenReachable(options: Parameters<typeof publish>[0]) {
     const bridge = this.deps.bridge;
-    const viaControlPlane = bridge !== undefined && sameHost(this.config.remote.url, this.config.bridge.url);
+    // Through the control socket's forwarder, the origin is the control plane whatever its URL says.
+    const viaControlPlane =
+      bridge !== undefined &&
+      (this.config.controlForward !== null || sameHost(this.config.remote.url, this.config.bridge.url));
     for (let attempt = 1; ; attempt++) {
       if (viaControlPlane && !bridge.connected) {
         this.deps.log('info', 'waiting for the control plane to come back before pushing');

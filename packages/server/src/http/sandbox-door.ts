@@ -26,8 +26,9 @@ export class SandboxDoors {
    * Listens at `socketPath` for the session's sandbox, replacing a socket a previous control plane
    * left there (a surviving sandbox reconnects to the new one: it sees the directory, not the file).
    */
-  async open(sessionId: string, socketPath: string): Promise<void> {
-    if (this.doors.has(sessionId)) return;
+  async open(sessionId: string, socketPath: string): Promise<SandboxDoor> {
+    // A session's next sandbox may start before the last one's exit is noticed: the newest door wins.
+    this.doors.get(sessionId)?.close();
     mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o755 });
     try {
       unlinkSync(socketPath);
@@ -51,21 +52,29 @@ export class SandboxDoors {
     // The sandbox's uid (another one, as root) must be able to connect; the directory is not
     // writable to it, so it cannot put anything of its own in the socket's place.
     chmodSync(socketPath, 0o666);
-  }
-
-  close(sessionId: string): void {
-    this.doors.get(sessionId)?.close();
-    this.doors.delete(sessionId);
+    return {
+      close: () => {
+        if (this.doors.get(sessionId) !== door) return; // replaced: the newer one stays open
+        door.close();
+        this.doors.delete(sessionId);
+      },
+    };
   }
 
   closeAll(): void {
-    for (const id of [...this.doors.keys()]) this.close(id);
+    for (const door of this.doors.values()) door.close();
+    this.doors.clear();
   }
 
   /** The session whose sandbox sent this request, when it came through a door. */
   sessionOf(req: IncomingMessage): string | undefined {
     return this.sessionBySocket.get(req.socket);
   }
+}
+
+export interface SandboxDoor {
+  /** Stops listening, unless a newer door for the session took its place. */
+  close(): void;
 }
 
 /** On a sandbox's door only its bridge and its own session's git endpoint answer. */

@@ -40,7 +40,7 @@ export interface LocalProviderOptions {
    * Opens the control plane's socket for one session's sandbox (`http/sandbox-door.ts`); closed
    * when the sandbox ends. Without it, isolated sandboxes share the host's network.
    */
-  door?: { open(sessionId: string, socketPath: string): Promise<void>; close(sessionId: string): void };
+  door?: { open(sessionId: string, socketPath: string): Promise<{ close(): void }> };
   /** The supervisor command, as run inside the sandbox. */
   command: string[];
   /** Run without bubblewrap. Only when the operator asked for it: there is no isolation then. */
@@ -154,6 +154,7 @@ export class LocalProvider implements SandboxProvider {
     };
     let command: string[];
     let seccomp: number | undefined;
+    let door: { close(): void } | undefined;
     if (this.options.unisolated) {
       env.HOME = path.join(state, 'home');
       Object.assign(env, encodeSandboxEnv({ workspace, stateDir: state }));
@@ -164,7 +165,7 @@ export class LocalProvider implements SandboxProvider {
       seccomp = this.seccompFilter(sessionDir);
       const [interpreter, ...args] = this.options.command;
       const doorDir = path.join(sessionDir, 'door');
-      if (this.options.door) await this.options.door.open(spec.sessionId, path.join(doorDir, DOOR_SOCKET));
+      door = await this.options.door?.open(spec.sessionId, path.join(doorDir, DOOR_SOCKET));
       const layout = {
         ...this.layout(workspace, state, ids),
         ...(this.options.door ? { network: { doorDir, ...NETWORK_FDS } } : {}),
@@ -214,6 +215,7 @@ export class LocalProvider implements SandboxProvider {
       // Ended means its processes are gone too: the last die a moment after the launcher.
       launcher.once('exit', (code, signal) => void cgroup.remove().then(() => resolve({ code, signal }))),
     );
+    void exited.then(() => door?.close());
     return this.handle(spec.sandboxId, pid, logFile, exited);
   }
 
@@ -223,10 +225,13 @@ export class LocalProvider implements SandboxProvider {
     const sessionDir = path.dirname(logFile);
     const doorSocket = path.join(sessionDir, 'door', DOOR_SOCKET);
     // A survivor reconnects through its door: the socket is made anew in the directory it sees.
-    if (this.options.door && existsSync(path.dirname(doorSocket)))
-      this.options.door
-        .open(path.basename(sessionDir), doorSocket)
-        .catch((err: unknown) => this.options.log.error({ err, sandboxId }, 'cannot reopen a sandbox door'));
+    const door =
+      this.options.door && existsSync(path.dirname(doorSocket))
+        ? this.options.door.open(path.basename(sessionDir), doorSocket).catch((err: unknown) => {
+            this.options.log.error({ err, sandboxId }, 'cannot reopen a sandbox door');
+            return undefined;
+          })
+        : undefined;
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
       const timer = setInterval(() => {
         if (!isOurLauncher(pid, sandboxId)) {
@@ -238,6 +243,7 @@ export class LocalProvider implements SandboxProvider {
       }, 500);
       timer.unref();
     });
+    void exited.then(async () => (await door)?.close());
     return this.handle(sandboxId, pid, logFile, exited);
   }
 
@@ -262,10 +268,7 @@ export class LocalProvider implements SandboxProvider {
     const workspace = path.join(path.dirname(logFile), 'workspace');
     this.workspaceUsers.set(workspace, (this.workspaceUsers.get(workspace) ?? 0) + 1);
     void exited.then(() => this.releaseWorkspace(workspace));
-    void exited.then(() => {
-      this.launchers.delete(pid);
-      this.options.door?.close(path.basename(path.dirname(logFile)));
-    });
+    void exited.then(() => this.launchers.delete(pid));
     return {
       sandboxId,
       handle: JSON.stringify({ pid, logFile }),
