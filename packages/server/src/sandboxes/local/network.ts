@@ -53,6 +53,13 @@ if [ "$ready" != 1 ]; then
 fi
 printf go >&6; exec 6>&-
 # The info FIFO stays open for reading: bubblewrap must never write to a closed one (SIGPIPE).
+# bubblewrap dies with its parent, this shell, which must die with its own, the launcher
+# (killed alone, it would leave the sandbox running): sh has no parent-death signal, so it looks.
+launcher=$PPID
+while kill -0 "$sandbox" 2>/dev/null; do
+  [ "$(cut -d' ' -f4 /proc/$$/stat)" = "$launcher" ] || { kill -9 "$sandbox" "$slirp" 2>/dev/null; break; }
+  sleep 0.5
+done
 wait "$sandbox"; code=$?
 exec 5<&-
 kill "$slirp" 2>/dev/null
