@@ -212,8 +212,12 @@ export class LocalProvider implements SandboxProvider {
     });
     launcher.unref();
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-      // Ended means its processes are gone too: the last die a moment after the launcher.
-      launcher.once('exit', (code, signal) => void cgroup.remove().then(() => resolve({ code, signal }))),
+      launcher.once('exit', (code, signal) => {
+        // In the background: its last processes die a moment after the launcher, and one that
+        // lingers (a stuck process) must not keep the runner from seeing the sandbox end.
+        void cgroup.remove();
+        resolve({ code, signal });
+      }),
     );
     void exited.then(() => door?.close());
     return this.handle(spec.sandboxId, pid, logFile, exited);
@@ -236,9 +240,8 @@ export class LocalProvider implements SandboxProvider {
       const timer = setInterval(() => {
         if (!isOurLauncher(pid, sandboxId)) {
           clearInterval(timer);
-          void new CgroupLimits(sandboxId, this.options.limits)
-            .remove()
-            .then(() => resolve({ code: null, signal: null }));
+          void new CgroupLimits(sandboxId, this.options.limits).remove();
+          resolve({ code: null, signal: null });
         }
       }, 500);
       timer.unref();
