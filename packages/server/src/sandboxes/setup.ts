@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { encodeSandboxEnv, pickProviderEnv, type SandboxEnvInput } from '@nightshift/protocol';
 import type { ServerConfig } from '../config.js';
@@ -36,6 +38,11 @@ export function createSandboxRunner(
     return { runner: new UnavailableRunner(reason), sandboxRunner: null, unavailable: reason };
   }
   const unisolated = !bwrap.ok;
+  const network = sandboxNetworkAvailable();
+  if (!unisolated && !network.ok)
+    log.warn(
+      `sandboxes share the host's network (${network.reason}); the control plane's TCP gate keeps them to their bridge and git`,
+    );
   if (unisolated)
     log.warn('bubblewrap is unavailable: agents will run WITHOUT isolation (NIGHTSHIFT_ALLOW_UNISOLATED)');
   const provider = new LocalProvider({
@@ -53,9 +60,9 @@ export function createSandboxRunner(
     },
     uidBase: config.sandbox.uidBase,
     log,
-    ...(door && !unisolated ? { door } : {}),
+    ...(door && !unisolated && network.ok ? { door } : {}),
   });
-  const ownNetwork = Boolean(door) && !unisolated;
+  const ownNetwork = Boolean(door) && !unisolated && network.ok;
   const runner = new SandboxRunner({
     provider,
     store,
@@ -118,6 +125,26 @@ async function sandboxEnv(
       ]),
     ),
   });
+}
+
+/** slirp4netns, without root, opens /dev/net/tun as the server's user: some hosts keep it root's. */
+function sandboxNetworkAvailable(): { ok: true } | { ok: false; reason: string } {
+  if (!probeCommand('slirp4netns')) return { ok: false, reason: 'slirp4netns is not installed' };
+  try {
+    accessSync('/dev/net/tun', constants.R_OK | constants.W_OK);
+    return { ok: true };
+  } catch {
+    return { ok: false, reason: '/dev/net/tun cannot be opened by this user' };
+  }
+}
+
+function probeCommand(file: string): boolean {
+  try {
+    execFileSync(file, ['--version'], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function whyNoBubblewrap(run: CommandRun): string {

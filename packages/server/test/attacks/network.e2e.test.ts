@@ -5,6 +5,7 @@
  * host address nor use its API over TCP, and whatever reaches the host's loopback on its behalf
  * (slirp4netns) is refused as the sandbox it is.
  */
+import { accessSync, constants } from 'node:fs';
 import { connect } from 'node:net';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,58 +54,87 @@ const hostAddresses = () => [
     .map((i) => i!.address),
 ];
 
+/**
+ * Without root, slirp4netns opens /dev/net/tun as the server's user; where the host keeps it
+ * root's, the server falls back to the shared network and its TCP gate (and says so), and only
+ * the attacks that need a network of the sandbox's own are skipped.
+ */
+function ownNetworkPossible(): boolean {
+  if (process.getuid?.() === 0) return true;
+  try {
+    accessSync('/dev/net/tun', constants.R_OK | constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const OWN_NETWORK = ownNetworkPossible();
+const needsOwnNetwork = it.skipIf(!OWN_NETWORK);
+if (!OWN_NETWORK)
+  console.warn(
+    'network attacks: /dev/net/tun is root’s here, so sandboxes share the host network: squatting and TCP-reach tests skipped',
+  );
+
 const promptsOf = (events: SessionEvent[]) => events.filter((e) => e.type === 'prompt_queued');
 
 describe('the network, from inside a sandbox', () => {
-  it('cannot take the control plane’s port on 127.0.0.1 or [::1]: the host’s clients still reach the real server', async () => {
-    const session = await stack.api.createSession(makeRepoWithFiles({ 'README.md': 'squat\n' }));
-    // A squatter left running after the agent's turn, as item 1's was (setsid nohup …).
-    const squatter =
-      `const net=require('net');` +
-      `for (const host of ['127.0.0.1','::1']) net.createServer(s=>s.end('HTTP/1.1 200 OK\\r\\ncontent-length: 8\\r\\n\\r\\nsquatted')).listen(${port},host,()=>console.log('bound '+host)).on('error',e=>console.log(host+' '+e.code));` +
-      `setTimeout(()=>{},600000)`;
-    const output = await stack.agentRuns(
-      session.id,
-      `setsid nohup node -e "${squatter}" > /tmp/squat.log 2>&1 & ` +
-        `for i in $(seq 50); do [ "$(wc -l < /tmp/squat.log)" -ge 2 ] && break; sleep 0.1; done; cat /tmp/squat.log`,
-    );
-    // Inside its own namespace the ports are free: the squatter binds them, and nothing changes outside.
-    expect(output).toContain('bound ::1');
-    for (const host of ['127.0.0.1', '::1']) {
-      const answer = await probeFromHost(
-        host,
-        'GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+  needsOwnNetwork(
+    'cannot take the control plane’s port on 127.0.0.1 or [::1]: the host’s clients still reach the real server',
+    async () => {
+      const session = await stack.api.createSession(makeRepoWithFiles({ 'README.md': 'squat\n' }));
+      // A squatter left running after the agent's turn, as item 1's was (setsid nohup …).
+      const squatter =
+        `const net=require('net');` +
+        `for (const host of ['127.0.0.1','::1']) net.createServer(s=>s.end('HTTP/1.1 200 OK\\r\\ncontent-length: 8\\r\\n\\r\\nsquatted')).listen(${port},host,()=>console.log('bound '+host)).on('error',e=>console.log(host+' '+e.code));` +
+        `setTimeout(()=>{},600000)`;
+      const output = await stack.agentRuns(
+        session.id,
+        `setsid nohup node -e "${squatter}" > /tmp/squat.log 2>&1 & ` +
+          `for i in $(seq 50); do [ "$(wc -l < /tmp/squat.log)" -ge 2 ] && break; sleep 0.1; done; cat /tmp/squat.log`,
       );
-      expect(answer, host).not.toContain('squatted');
-    }
-    expect(
-      await probeFromHost('127.0.0.1', 'GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
-    ).toMatch(/^HTTP\/1\.1 200/);
-  }, 150_000);
+      // Inside its own namespace the ports are free: the squatter binds them, and nothing changes outside.
+      expect(output).toContain('bound ::1');
+      for (const host of ['127.0.0.1', '::1']) {
+        const answer = await probeFromHost(
+          host,
+          'GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+        );
+        expect(answer, host).not.toContain('squatted');
+      }
+      expect(
+        await probeFromHost('127.0.0.1', 'GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      ).toMatch(/^HTTP\/1\.1 200/);
+    },
+    150_000,
+  );
 
-  it('cannot reach the control plane’s API over TCP on any host address', async () => {
-    const other = await stack.api.createSession(makeRepoWithFiles({ 'README.md': 'other\n' }));
-    const session = await stack.api.createSession(makeRepoWithFiles({ 'README.md': 'tcp\n' }));
-    const addresses = hostAddresses();
-    const output = await stack.agentRuns(
-      session.id,
-      addresses.map((a) => rawRequest(a, a, 'GET /api/sessions HTTP/1.1')).join('; '),
-    );
-    const sections = output.split(/^== /m).slice(1);
-    expect(sections.map((s) => s.slice(0, s.indexOf('\n')))).toEqual(addresses);
-    for (const section of sections) {
-      // Refused outright (nothing of the host's listens in the sandbox's namespace), or the gate's 403.
-      expect(section, section).not.toMatch(/^HTTP\/1\.1 [^4]/m);
-      if (/^HTTP/m.test(section)) expect(section).toContain('sandbox_forbidden');
-    }
-    // The sandbox's own loopback is its own: the host's server is not there.
-    for (const loopback of ['127.0.0.1', '::1']) {
-      const section = sections[addresses.indexOf(loopback)]!;
-      expect(section, loopback).not.toMatch(/^HTTP\//m);
-    }
-    expect(output).not.toContain('"sessions"');
-    expect(promptsOf(await stack.api.events(other.id))).toEqual([]);
-  }, 150_000);
+  needsOwnNetwork(
+    'cannot reach the control plane’s API over TCP on any host address',
+    async () => {
+      const other = await stack.api.createSession(makeRepoWithFiles({ 'README.md': 'other\n' }));
+      const session = await stack.api.createSession(makeRepoWithFiles({ 'README.md': 'tcp\n' }));
+      const addresses = hostAddresses();
+      const output = await stack.agentRuns(
+        session.id,
+        addresses.map((a) => rawRequest(a, a, 'GET /api/sessions HTTP/1.1')).join('; '),
+      );
+      const sections = output.split(/^== /m).slice(1);
+      expect(sections.map((s) => s.slice(0, s.indexOf('\n')))).toEqual(addresses);
+      for (const section of sections) {
+        // Refused outright (nothing of the host's listens in the sandbox's namespace), or the gate's 403.
+        expect(section, section).not.toMatch(/^HTTP\/1\.1 [^4]/m);
+        if (/^HTTP/m.test(section)) expect(section).toContain('sandbox_forbidden');
+      }
+      // The sandbox's own loopback is its own: the host's server is not there.
+      for (const loopback of ['127.0.0.1', '::1']) {
+        const section = sections[addresses.indexOf(loopback)]!;
+        expect(section, loopback).not.toMatch(/^HTTP\//m);
+      }
+      expect(output).not.toContain('"sessions"');
+      expect(promptsOf(await stack.api.events(other.id))).toEqual([]);
+    },
+    150_000,
+  );
 
   it('cannot slip a prompt in by sending a request and destroying its connection at once', async () => {
     const other = await stack.api.createSession(makeRepoWithFiles({ 'README.md': 'victim\n' }));
