@@ -112,6 +112,12 @@ const VARIABLES = {
     "the sandbox's own loopback port the supervisor forwards to the control socket, for git (which cannot use a Unix socket)",
     { quoted: true, numeric: true },
   ),
+  secretsOnStdin: variable(
+    'NIGHTSHIFT_SECRETS_ON_STDIN',
+    z.literal('1', { error: 'must be 1 when set' }).optional(),
+    "the credentials come on the supervisor's stdin (`encodeSandboxSecrets`), not in its environment",
+    { quoted: true },
+  ),
   sandboxToken: variable(
     'NIGHTSHIFT_SANDBOX_TOKEN',
     required,
@@ -298,6 +304,42 @@ export function sandboxEnvSecrets(env: Environment): string[] {
   );
   secrets.push(...Object.values(pickProviderEnv(env)));
   return secrets.filter((secret): secret is string => Boolean(secret));
+}
+
+/**
+ * The names of the contract's credentials. A launcher keeps them out of the sandbox's environment:
+ * every process there inherits its environment at exec, bubblewrap's init included, whose
+ * /proc/<pid>/environ the agent can read when the sandbox runs as the server's own uid.
+ */
+export function sandboxSecretNames(): string[] {
+  return FIELDS.filter((field) => VARIABLES[field].secret).map((field) => VARIABLES[field].name);
+}
+
+/**
+ * The contract's credentials in `env`, for the supervisor's stdin: `NAME=value` records, each
+ * ended by a NUL, which no environment value can hold.
+ */
+export function encodeSandboxSecrets(env: Environment): string {
+  return sandboxSecretNames()
+    .filter((name) => env[name] !== undefined)
+    .map((name) => `${name}=${env[name]}\0`)
+    .join('');
+}
+
+/**
+ * The supervisor's environment with the credentials its stdin holds, when the environment says
+ * they come there (`readStdin` is only called then). Only the contract's credentials are taken.
+ */
+export function withStdinSecrets(env: Environment, readStdin: () => string): Environment {
+  if (present(env[VARIABLES.secretsOnStdin.name], false) === undefined) return env;
+  const names = new Set(sandboxSecretNames());
+  const merged = { ...env };
+  for (const record of readStdin().split('\0')) {
+    const equals = record.indexOf('=');
+    const name = record.slice(0, equals);
+    if (equals > 0 && names.has(name)) merged[name] = record.slice(equals + 1);
+  }
+  return merged;
 }
 
 /** The provider keys and endpoints of an environment: what the control plane passes on of its own. */

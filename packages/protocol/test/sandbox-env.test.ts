@@ -3,11 +3,14 @@ import {
   decodeBridgeEnv,
   decodeSandboxEnv,
   encodeSandboxEnv,
+  encodeSandboxSecrets,
   pickProviderEnv,
   repositoryEnv,
   SandboxEnv,
   SandboxEnvError,
   sandboxEnvSecrets,
+  sandboxSecretNames,
+  withStdinSecrets,
 } from '../src/index.js';
 
 /** Every field set, none to its default, so a field the round trip drops cannot go unnoticed. */
@@ -15,6 +18,7 @@ const everything: SandboxEnv = {
   bridgeUrl: 'ws://127.0.0.1:7070/api/sandboxes/bridge',
   controlSocket: '/run/nightshift/control.sock',
   controlForwardPort: 7418,
+  secretsOnStdin: '1',
   sandboxToken: 'tok-123456',
   sandboxId: 'sbx_1',
   sessionId: 'ses_1',
@@ -155,5 +159,19 @@ describe('sandbox environment contract', () => {
       ANTHROPIC_API_KEY: 'sk-ant-1',
       OPENAI_BASE_URL: 'https://proxy.example/v1',
     });
+  });
+
+  it('hands the credentials over on stdin, so the environment a sandbox starts with holds none', () => {
+    const full = { ...encodeSandboxEnv({ ...everything, gitPassword: 'pass\nword=x' }) };
+    const withoutSecrets = Object.fromEntries(
+      Object.entries(full).filter(([name]) => !sandboxSecretNames().includes(name)),
+    );
+    expect(JSON.stringify(withoutSecrets)).not.toContain('tok-123456');
+    const stdin = encodeSandboxSecrets(full) + 'NIGHTSHIFT_BRANCH=main\0';
+    const env = withStdinSecrets(withoutSecrets, () => stdin);
+    expect(decodeSandboxEnv(env)).toEqual(decodeSandboxEnv(full));
+    // Told nothing comes on stdin, the supervisor never reads it.
+    const unset = { ...withoutSecrets, NIGHTSHIFT_SECRETS_ON_STDIN: undefined };
+    expect(withStdinSecrets(unset, () => expect.unreachable('stdin read'))).toBe(unset);
   });
 });

@@ -3,7 +3,8 @@
  *   node packages/sandbox/dist/main.js   (compiled by scripts/build.mjs)
  * configured entirely by environment variables (packages/sandbox/README.md).
  */
-import { decodeBridgeEnv, SandboxEnvError, sandboxEnvSecrets } from '@nightshift/protocol';
+import { readFileSync } from 'node:fs';
+import { decodeBridgeEnv, SandboxEnvError, sandboxEnvSecrets, withStdinSecrets } from '@nightshift/protocol';
 import { BridgeClient } from './bridge/client.js';
 import { scrub } from './git/scrub.js';
 import { forwardToControlSocket } from './git/control-forwarder.js';
@@ -14,14 +15,20 @@ import { Supervisor } from './supervisor/supervisor.js';
 
 const startedAt = Date.now();
 
+/**
+ * Read once, before anything else runs: the credentials the launcher pipes in stay in this
+ * process's memory and never enter an environment (`withStdinSecrets`).
+ */
+const env = withStdinSecrets(process.env, () => readFileSync(0, 'utf8'));
+
 /** Exit codes: 0 after `shutdown`, 2 for an unusable environment, 1 for a crash. */
 function main(): void {
   let config: SupervisorConfig;
   try {
-    config = parseSupervisorEnv(process.env);
+    config = parseSupervisorEnv(env);
   } catch (error) {
     const message = error instanceof SandboxEnvError ? error.message : String(error);
-    createLogger(sandboxEnvSecrets(process.env).filter((s) => s.length >= 4))('error', message);
+    createLogger(sandboxEnvSecrets(env).filter((s) => s.length >= 4))('error', message);
     reportAndWait(message);
     return;
   }
@@ -112,7 +119,7 @@ function installCrashHandlers(log: Logger, secrets: string[], bridge: BridgeClie
  * the control plane should hear why (a sandbox_error) rather than see a silent exit.
  */
 function reportAndWait(message: string): void {
-  const reachable = decodeBridgeEnv(process.env);
+  const reachable = decodeBridgeEnv(env);
   if (!reachable) process.exit(2);
   const log = createLogger([reachable.sandboxToken]);
   const bridge = new BridgeClient({

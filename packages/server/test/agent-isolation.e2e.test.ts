@@ -14,7 +14,6 @@ import { activityOf, makeRepoWithFiles } from './support/agent-stack.js';
 import { sandboxProcesses } from './support/agent-process.js';
 import { startShellStack, type ShellStack } from './support/agent-shell.js';
 import {
-  exemptFromTokenCheck,
   filesHolding,
   isSupervisor,
   launcherSecrets,
@@ -112,8 +111,7 @@ describe('a sandbox', () => {
     ]);
     expect(views.some((v) => v.environ === 'readable')).toBe(true); // the probe works
     const dumps = path.join(server.dataDir, 'sandboxes', session.id, 'state', 'probe');
-    const exempt = exemptFromTokenCheck(probed); // a known gap when not root: attacks/secrets
-    expect(filesHolding(dumps, [token, 'NIGHTSHIFT_SANDBOX_TOKEN']).filter((f) => !exempt(f))).toEqual([]);
+    expect(filesHolding(dumps, [token, 'NIGHTSHIFT_SANDBOX_TOKEN'])).toEqual([]);
   }, 150_000);
   // A known gap, found by probing from inside a sandbox:
   it.todo(

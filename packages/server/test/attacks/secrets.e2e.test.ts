@@ -13,7 +13,6 @@ import { createBareRepo, startGitHttpServer, type GitHttpServer } from '@nightsh
 import { makeRepoWithFiles, tempDir } from '../support/agent-stack.js';
 import { startShellStack, type ShellStack } from '../support/agent-shell.js';
 import {
-  exemptFromTokenCheck,
   filesHolding,
   isSupervisor,
   launcherSecrets,
@@ -75,18 +74,35 @@ describe('the secrets around a sandbox, attacked by its own agent', () => {
 
     const dumps = path.join(sessionDir(session.id), 'state', 'probe');
     expect(filesHolding(dumps, ORIGIN_SECRETS)).toEqual([]);
-    const exempt = exemptFromTokenCheck(views);
     const sandboxSecrets = [token, ...(gitPassword ? [gitPassword] : [])];
-    expect(filesHolding(dumps, sandboxSecrets).filter((found) => !exempt(found))).toEqual([]);
+    expect(filesHolding(dumps, sandboxSecrets)).toEqual([]);
     expect(JSON.stringify(await stack.api.events(session.id))).not.toContain(token);
   }, 180_000);
 
-  it.todo(
-    'as an unprivileged user, keeps the sandbox token out of bubblewrap’s init: pid 1 in the sandbox is ' +
-      'bwrap itself, the agent’s uid and dumpable, and /proc/1/environ is the launcher’s environment with ' +
-      'NIGHTSHIFT_SANDBOX_TOKEN and NIGHTSHIFT_GIT_PASSWORD in it (as root it is root’s). Fix: hand the ' +
-      'supervisor its secrets through an inherited pipe it drains at start, not the environment',
-  );
+  it('keeps the credentials out of bubblewrap’s init, which is the agent’s own uid and dumpable without root', async () => {
+    const { url } = await credentialedOrigin('init');
+    const session = await stack.api.createSession(url);
+    const dump = `${PROBE_DIR}/init.environ`;
+    const output = await stack.agentRuns(
+      session.id,
+      [
+        `mkdir -p ${PROBE_DIR}`,
+        `echo "INIT $(tr '\\0' ' ' < /proc/1/cmdline)"`,
+        `if cat /proc/1/environ > ${dump} 2>/dev/null; then echo 'ENVIRON readable'; else echo 'ENVIRON denied'; fi`,
+      ].join('\n'),
+    );
+    expect(output).toMatch(/^INIT bwrap /m);
+    // As root, bubblewrap's init is root's and closed to the agent; without root it is readable,
+    // so what it holds is what the agent gets.
+    expect(output).toMatch(process.getuid?.() === 0 ? /^ENVIRON denied$/m : /^ENVIRON readable$/m);
+    const { token, gitPassword } = launcherSecrets(stack.server.dataDir, session.id);
+    expect(token).toBeTruthy();
+    const held = [token, ...(gitPassword ? [gitPassword] : []), ...ORIGIN_SECRETS];
+    const names = ['NIGHTSHIFT_SANDBOX_TOKEN', 'NIGHTSHIFT_GIT_PASSWORD'];
+    expect(filesHolding(path.join(sessionDir(session.id), 'state', 'probe'), [...held, ...names])).toEqual(
+      [],
+    );
+  }, 180_000);
 
   it('cannot trace the supervisor', async () => {
     const session = await stack.api.createSession(makeRepoWithFiles({ 'README.md': 'trace\n' }));

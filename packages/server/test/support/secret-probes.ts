@@ -110,19 +110,6 @@ if result == 0:
   ].join('\n');
 }
 
-/**
- * As an unprivileged user bubblewrap's init (pid 1 inside) runs as the agent's uid and is
- * dumpable, and its environment is the launcher's, which holds the supervisor's settings: a
- * known gap (the secrets attack suite's todo). As root it is root's, and nothing is exempt.
- */
-export function exemptFromTokenCheck(views: Record<string, ProcessView>): (found: string) => boolean {
-  if (process.getuid?.() === 0) return () => false;
-  const inits = Object.entries(views)
-    .filter(([, view]) => view.cmdline.startsWith('bwrap '))
-    .map(([pid]) => pid);
-  return (found) => inits.some((pid) => found.includes(`/${pid}.environ:`));
-}
-
 /** The host-side view of a session's sandbox: the secrets its launcher was started with. */
 export function launcherSecrets(dataDir: string, sessionId: string): { token: string; gitPassword: string } {
   const launcher = sandboxProcesses(dataDir, sessionId).find((p) => p.cmdline.startsWith('/bin/sh'));

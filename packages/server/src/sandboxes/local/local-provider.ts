@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { encodeSandboxEnv } from '@nightshift/protocol';
+import { encodeSandboxEnv, encodeSandboxSecrets, sandboxSecretNames } from '@nightshift/protocol';
 import type { Logger } from '../../log.js';
 import type {
   Endpoint,
@@ -151,6 +151,7 @@ export class LocalProvider implements SandboxProvider {
       PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
       LANG: 'C.UTF-8',
       ...spec.env,
+      ...encodeSandboxEnv({ secretsOnStdin: '1' }),
     };
     let command: string[];
     let seccomp: number | undefined;
@@ -175,6 +176,9 @@ export class LocalProvider implements SandboxProvider {
       command = ['bwrap', ...bwrapArgs(layout, [...EXEC_AFTER_DROP, SUPERVISOR_BINARY, ...args])];
       if (this.options.door) command = networkedLauncher(spec.sandboxId, sessionDir, command);
     }
+    // The launcher keeps the credentials (host side; the sandbox has its own pid namespace) and
+    // its stdin hands them to the supervisor: what it runs starts without them.
+    command = ['env', ...sandboxSecretNames().flatMap((name) => ['-u', name]), ...command];
     // Made and limited before the sandbox exists: the launcher joins them before it starts bwrap.
     const cgroup = new CgroupLimits(spec.sandboxId, this.options.limits);
     const cgroups = this.options.unisolated ? { procsFiles: [], missing: [] } : cgroup.prepare();
@@ -197,7 +201,7 @@ export class LocalProvider implements SandboxProvider {
       ],
       {
         detached: true,
-        stdio: ['ignore', log, log, ...(seccomp === undefined ? [] : [seccomp])],
+        stdio: ['pipe', log, log, ...(seccomp === undefined ? [] : [seccomp])],
         env,
         cwd: this.options.unisolated ? workspace : '/',
         // Isolated, bubblewrap itself drops to the session's uid; unisolated, the launcher does.
@@ -211,6 +215,9 @@ export class LocalProvider implements SandboxProvider {
       launcher.once('error', reject);
     });
     launcher.unref();
+    // A launcher that ended at once (a cgroup it could not join) never reads it: not an error here.
+    launcher.stdin!.on('error', () => {});
+    launcher.stdin!.end(encodeSandboxSecrets(env));
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
       launcher.once('exit', (code, signal) => {
         // In the background: its last processes die a moment after the launcher, and one that

@@ -31,8 +31,11 @@ const LAUNCHER = `
 dir=$1; shift
 rm -f "$dir/net-info" "$dir/net-go" "$dir/net-ready"
 mkfifo -m 600 "$dir/net-info" "$dir/net-go" "$dir/net-ready" || exit 125
-"$@" ${INFO_FD}>"$dir/net-info" ${BLOCK_FD}<"$dir/net-go" &
+# A background command's stdin would be /dev/null: the supervisor's secrets come on this one.
+exec 4<&0
+"$@" <&4 4<&- ${INFO_FD}>"$dir/net-info" ${BLOCK_FD}<"$dir/net-go" &
 sandbox=$!
+exec 4<&-
 exec 5<"$dir/net-info" 6>"$dir/net-go"
 pid=
 while read -r line <&5; do
