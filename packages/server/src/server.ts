@@ -24,7 +24,6 @@ import { OriginMirrors } from './scm/origin-mirror.js';
 import { createApp } from './api/app.js';
 import { webAppHandler } from './web/static.js';
 import { frontDoor } from './http/front-door.js';
-import { modelRoute } from './http/model-route.js';
 import { UpgradeRoutes } from './http/upgrade-routes.js';
 import { listen } from './http/listen.js';
 import { SandboxDoors } from './http/sandbox-door.js';
@@ -112,10 +111,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     }),
   );
   const doorOf = (req: IncomingMessage) => doors.sessionOf(req);
-  const model = modelRoute(config.openaiCompatible?.baseUrl ?? null, log);
-  const server = createServer(
-    frontDoor({ gate, doorOf, git, model, app: getRequestListener(app.fetch), log }),
-  );
+  const server = createServer(frontDoor({ gate, doorOf, git, app: getRequestListener(app.fetch), log }));
   doors.attach(server);
   const upgrades = new UpgradeRoutes({
     doorOf,

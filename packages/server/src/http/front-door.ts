@@ -5,7 +5,6 @@ import { refuseRequest } from './refusal.js';
 import { isDoorRoute } from './sandbox-door.js';
 import { MALFORMED_TARGET, normaliseRequestTarget } from './request-target.js';
 import { guardRequests } from './last-resort.js';
-import { isModelRoute } from './model-route.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
@@ -16,8 +15,6 @@ export interface FrontDoorOptions {
   doorOf?: (req: IncomingMessage) => string | undefined;
   /** Smart-HTTP git for local repositories (`/git/…`). */
   git: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-  /** The model endpoint, for a sandbox through its door only (`model-route.ts`). */
-  model?: Handler;
   /** Everything else: the API and the web UI. */
   app: Handler;
   log: Logger;
@@ -29,14 +26,13 @@ export interface FrontDoorOptions {
  * Nothing a request carries can make it throw past this point.
  */
 export function frontDoor(options: FrontDoorOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const { gate, git, model, app, log, doorOf } = options;
+  const { gate, git, app, log, doorOf } = options;
   return guardRequests((req, res) => {
     const target = normaliseRequestTarget(req.url);
     if (target === undefined) return refuseRequest(res, MALFORMED_TARGET);
     // Everyone downstream reads the same normalised path the gate judged.
     req.url = target;
     const door = doorOf?.(req);
-    if (door !== undefined && model && isModelRoute(target)) return model(req, res);
     if (door !== undefined ? !isDoorRoute(door, target) : gate?.refuses(req))
       return refuseRequest(res, SANDBOX_FORBIDDEN);
     if (target.startsWith('/git/')) return git(req, res);
