@@ -122,12 +122,18 @@ describe('a sandbox', () => {
   it('cannot use the control plane’s API, though its bridge and git endpoint work', async () => {
     const other = await api.createSession(makeRepoWithFiles({ 'README.md': 'someone else\n' }));
     const session = await api.createSession(makeRepoWithFiles({ 'README.md': 'api\n' }));
-    // Raw HTTP through the sandbox's own door to the control plane (its Unix socket, the only
-    // way in: the sandbox has its own network), as the bridge and git use it.
-    const door = `node -e "const s=require('net').connect('/run/nightshift/control.sock');process.stdin.pipe(s);s.pipe(process.stdout)"`;
+    // Raw HTTP the way the sandbox reaches the control plane: through its own door (its Unix
+    // socket, the only way in when the sandbox has its own network, as the bridge and git use
+    // it), or over TCP where it shares the host's network (slirp4netns cannot run here) and the
+    // socket-table gate is what stands in the way.
+    const { port } = new URL(server.url);
+    const send =
+      `send() { if [ -S /run/nightshift/control.sock ]; then ` +
+      `node -e "const s=require('net').connect('/run/nightshift/control.sock');process.stdin.pipe(s);s.pipe(process.stdout)"; ` +
+      `else exec 3<>/dev/tcp/127.0.0.1/${port}; cat >&3; cat <&3; exec 3<&-; fi; }`;
     const request = (name: string, head: string, body = '') =>
       `echo "== ${name}"; ` +
-      `printf '${head}\\r\\nHost: x\\r\\nConnection: close\\r\\ncontent-type: application/json\\r\\ncontent-length: ${body.length}\\r\\n\\r\\n${body}' | ${door}; ` +
+      `printf '${head}\\r\\nHost: x\\r\\nConnection: close\\r\\ncontent-type: application/json\\r\\ncontent-length: ${body.length}\\r\\n\\r\\n${body}' | send; ` +
       `echo`;
     const prompt = JSON.stringify({
       text: 'from a sandbox',
@@ -136,6 +142,7 @@ describe('a sandbox', () => {
     const output = await stack.agentRuns(
       session.id,
       [
+        send,
         request('list', 'GET /api/sessions HTTP/1.1'),
         request('events', `GET /api/sessions/${other.id}/events HTTP/1.1`),
         request('prompt', `POST /api/sessions/${other.id}/prompts HTTP/1.1`, prompt),
