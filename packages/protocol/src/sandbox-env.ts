@@ -70,6 +70,12 @@ const seconds = (name: string, fallback: number, meaning: string) =>
     { quoted: true, numeric: true },
   );
 
+const port = z
+  .number({ error: 'must be a port number' })
+  .int('must be a port number')
+  .min(1, 'must be a port number')
+  .max(65535, 'must be a port number');
+
 /** Credentials ride along in an http(s) URL, so a repository URL is never quoted back. */
 const repoUrl = required
   .refine(
@@ -103,13 +109,20 @@ const VARIABLES = {
   ),
   controlForwardPort: variable(
     'NIGHTSHIFT_CONTROL_FORWARD_PORT',
-    z
-      .number({ error: 'must be a port number' })
-      .int('must be a port number')
-      .min(1, 'must be a port number')
-      .max(65535, 'must be a port number')
-      .optional(),
+    port.optional(),
     "the sandbox's own loopback port the supervisor forwards to the control socket, for git (which cannot use a Unix socket)",
+    { quoted: true, numeric: true },
+  ),
+  modelSocket: variable(
+    'NIGHTSHIFT_MODEL_SOCKET',
+    absolutePath.optional(),
+    "the Unix socket to a loopback model endpoint handed to a sandbox with its own network: the host's loopback is closed to it",
+    { quoted: true },
+  ),
+  modelForwardPort: variable(
+    'NIGHTSHIFT_MODEL_FORWARD_PORT',
+    port.optional(),
+    "the sandbox's own loopback port the supervisor forwards to the model socket; the model base URL points there",
     { quoted: true, numeric: true },
   ),
   secretsOnStdin: variable(

@@ -18,6 +18,8 @@ const everything: SandboxEnv = {
   bridgeUrl: 'ws://127.0.0.1:7070/api/sandboxes/bridge',
   controlSocket: '/run/nightshift/control.sock',
   controlForwardPort: 7418,
+  modelSocket: '/run/nightshift/model.sock',
+  modelForwardPort: 7419,
   secretsOnStdin: '1',
   sandboxToken: 'tok-123456',
   sandboxId: 'sbx_1',

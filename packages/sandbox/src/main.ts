@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { decodeBridgeEnv, SandboxEnvError, sandboxEnvSecrets, withStdinSecrets } from '@nightshift/protocol';
 import { BridgeClient } from './bridge/client.js';
 import { scrub } from './git/scrub.js';
-import { forwardToControlSocket } from './git/control-forwarder.js';
 import { configSecrets, parseSupervisorEnv, type SupervisorConfig } from './supervisor/env.js';
 import { createLogger, type Logger } from './supervisor/log.js';
 import { watchForOrphaning } from './supervisor/orphan-watch.js';
 import { Supervisor } from './supervisor/supervisor.js';
+import { forwardPortToSocket } from './supervisor/socket-forwarder.js';
 
 const startedAt = Date.now();
 
@@ -66,15 +66,17 @@ function run(config: SupervisorConfig): void {
     baseBranch: config.baseBranch,
   });
   bridge.start();
-  // The origin's port must answer before the first fetch.
-  const forwarding = config.controlForward
-    ? forwardToControlSocket(config.controlForward.port, config.controlForward.socketPath)
-    : Promise.resolve();
+  // The origin's and the model's ports must answer before the first fetch and the first turn.
+  const forwarding = Promise.all(
+    [config.controlForward, config.modelForward].map((forward) =>
+      forward ? forwardPortToSocket(forward.port, forward.socketPath) : null,
+    ),
+  );
   void forwarding.then(
     () => supervisor.start(),
     (error: Error) => {
-      log('error', `cannot forward git to the control plane: ${error.message}`);
-      void supervisor.start(); // it fails its checkout and says so on the timeline
+      log('error', `cannot forward a loopback port to the host: ${error.message}`);
+      void supervisor.start(); // it fails its checkout or its turn and says so on the timeline
     },
   );
   watchForOrphaning({

@@ -14,6 +14,8 @@ export interface SupervisorConfig {
   remote: GitRemote;
   /** Where git's loopback port leads, when the control plane is reached through a Unix socket. */
   controlForward: { port: number; socketPath: string } | null;
+  /** Where the model's loopback port leads, when a loopback model endpoint is reached through a Unix socket. */
+  modelForward: { port: number; socketPath: string } | null;
   baseBranch: string;
   branch: string;
   workspace: string;
@@ -41,6 +43,10 @@ export function parseSupervisorEnv(env: Record<string, string | undefined>): Sup
     controlForward:
       vars.controlSocket && vars.controlForwardPort
         ? { port: vars.controlForwardPort, socketPath: vars.controlSocket }
+        : null,
+    modelForward:
+      vars.modelSocket && vars.modelForwardPort
+        ? { port: vars.modelForwardPort, socketPath: vars.modelSocket }
         : null,
     baseBranch: vars.baseBranch,
     branch: vars.branch,

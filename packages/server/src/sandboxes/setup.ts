@@ -10,7 +10,7 @@ import { UnavailableRunner } from '../sessions/unavailable-runner.js';
 import { INSTALL_DIR } from '../host/install-dir.js';
 import { probeBubblewrapSandbox, type CommandRun } from '../host/probes.js';
 import { LocalProvider, type LocalProviderOptions } from './local/local-provider.js';
-import { doorEnv, urlFromSandbox } from './local/network.js';
+import { doorEnv, loopbackEndpointOf, urlFromSandbox, type LoopbackEndpoint } from './local/network.js';
 import { SandboxRunner } from './sandbox-runner.js';
 import { BRIDGE_PATH, hashToken } from './bridge-endpoint.js';
 import { gitPasswordFor } from '../scm/git-auth.js';
@@ -45,6 +45,7 @@ export function createSandboxRunner(
     );
   if (unisolated)
     log.warn('bubblewrap is unavailable: agents will run WITHOUT isolation (NIGHTSHIFT_ALLOW_UNISOLATED)');
+  const loopbackModel = loopbackEndpointOf(modelUrls(config));
   const provider = new LocalProvider({
     dataDir: config.dataDir,
     installDir: INSTALL_DIR,
@@ -60,7 +61,7 @@ export function createSandboxRunner(
     },
     uidBase: config.sandbox.uidBase,
     log,
-    ...(door && !unisolated && network.ok ? { door } : {}),
+    ...(door && !unisolated && network.ok ? { door, loopbackModel } : {}),
   });
   const ownNetwork = Boolean(door) && !unisolated && network.ok;
   const runner = new SandboxRunner({
@@ -74,7 +75,7 @@ export function createSandboxRunner(
       ? 'WARNING: this sandbox runs without isolation (bubblewrap is unavailable and NIGHTSHIFT_ALLOW_UNISOLATED is set): the agent can read and write anything the server can.'
       : undefined,
     sandboxEnv: async (session, sandboxId, token) =>
-      sandboxEnv(config, session, sandboxId, token, serverUrl(), ownNetwork),
+      sandboxEnv(config, session, sandboxId, token, serverUrl(), ownNetwork ? loopbackModel : undefined),
   });
   return { runner, sandboxRunner: runner, unavailable: null };
 }
@@ -85,13 +86,14 @@ async function sandboxEnv(
   sandboxId: string,
   token: string,
   serverUrl: string,
-  ownNetwork: boolean,
+  /** Set (null without a loopback model) when the sandbox has its own network. */
+  loopbackModel: LoopbackEndpoint | null | undefined,
 ): Promise<Record<string, string>> {
-  // With its own network a sandbox reaches the control plane only through its door; the host's
-  // loopback (a local model server) only through slirp4netns's address for it.
-  const door = ownNetwork ? doorEnv(BRIDGE_PATH) : null;
+  // With its own network a sandbox reaches the control plane only through its door, and the
+  // host's loopback not at all: a model endpoint there only through its forwarder.
+  const door = loopbackModel !== undefined ? doorEnv(BRIDGE_PATH) : null;
   const loopback = door ? door.controlOrigin : loopbackUrl(serverUrl);
-  const fromSandbox = (url: string) => (door ? urlFromSandbox(url) : url);
+  const fromSandbox = (url: string) => (door ? urlFromSandbox(url, loopbackModel ?? null) : url);
   // Every origin, local or remote, is reached through the control plane's git endpoint, which
   // pushes only the session branch and holds the origin's credentials: none enter the sandbox.
   if (isLocalRepo(session.repo)) await localGitDir(session.repo);
@@ -103,6 +105,9 @@ async function sandboxEnv(
   return encodeSandboxEnv({
     bridgeUrl: door ? door.bridgeUrl : `${loopback.replace(/^http/, 'ws')}${BRIDGE_PATH}`,
     ...(door ? { controlSocket: door.controlSocket, controlForwardPort: door.controlForwardPort } : {}),
+    ...(door && loopbackModel
+      ? { modelSocket: door.modelSocket, modelForwardPort: door.modelForwardPort }
+      : {}),
     sandboxToken: token,
     sandboxId,
     sessionId: session.id,
@@ -125,6 +130,14 @@ async function sandboxEnv(
       ]),
     ),
   });
+}
+
+/** The model endpoints a sandbox is told of: the configured one first, then the providers'. */
+function modelUrls(config: ServerConfig): string[] {
+  const providerUrls = Object.entries(pickProviderEnv(process.env))
+    .filter(([name]) => name.endsWith('_BASE_URL'))
+    .map(([, url]) => url);
+  return [...(config.openaiCompatible ? [config.openaiCompatible.baseUrl] : []), ...providerUrls];
 }
 
 /** slirp4netns, without root, opens /dev/net/tun as the server's user: some hosts keep it root's. */

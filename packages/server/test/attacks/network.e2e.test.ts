@@ -2,11 +2,12 @@
  * Attacks on the control plane over the network, run as the agent inside real sandboxes (issue 9,
  * items 1, 5 and 7): a sandbox has its own network namespace and reaches the control plane only
  * through the Unix socket handed to it, so it can neither take the control plane's port on any
- * host address nor use its API over TCP, and whatever reaches the host's loopback on its behalf
- * (slirp4netns) is refused as the sandbox it is.
+ * host address nor use its API over TCP, whatever reaches the host's loopback on its behalf
+ * (slirp4netns) is refused as the sandbox it is, and the rest of the host's loopback is closed
+ * to it (only the configured model endpoint is forwarded).
  */
 import { accessSync, constants } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '@nightshift/protocol';
@@ -152,6 +153,30 @@ describe('the network, from inside a sandbox', () => {
     expect(promptsOf(await stack.api.events(other.id))).toEqual([]);
     expect((await stack.api.session(other.id)).id).toBe(other.id); // and the server is still up
   }, 150_000);
+
+  needsOwnNetwork(
+    'cannot reach another service on the host’s loopback, while its prompts still get model replies',
+    async () => {
+      // A service listening on the host's 127.0.0.1 only, as a developer's database or admin UI would.
+      const service: Server = createServer((socket) => socket.end('host-loopback-service\n'));
+      await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+      const servicePort = (service.address() as AddressInfo).port;
+      try {
+        const session = await stack.api.createSession(makeRepoWithFiles({ 'README.md': 'loopback\n' }));
+        // agentRuns itself needs the model's replies (the tool call, then the final text).
+        const output = await stack.agentRuns(
+          session.id,
+          `for host in 10.0.2.2 127.0.0.1; do echo "== $host"; ` +
+            `timeout 10 bash -c "exec 3<>/dev/tcp/$host/${servicePort} && cat <&3" 2>&1; echo; done`,
+        );
+        expect(output).toContain('== 10.0.2.2');
+        expect(output).not.toContain('host-loopback-service');
+      } finally {
+        await new Promise((resolve) => service.close(resolve));
+      }
+    },
+    150_000,
+  );
 
   it('still has its bridge and git: a prompt’s work is committed and pushed', async () => {
     const session = await stack.api.createSession(makeRepoWithFiles({ 'README.md': 'works\n' }));

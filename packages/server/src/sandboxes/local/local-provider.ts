@@ -30,7 +30,7 @@ import { unmountWorkspaceQuota } from './workspace-quota.js';
 import { probeWorkspaceQuota } from '../../host/probes.js';
 import { encodeBpf, sandboxSeccompFilter, seccompArchOf } from './seccomp.js';
 import { execOnlyCopy } from './exec-only.js';
-import { DOOR_SOCKET, NETWORK_FDS, networkedLauncher } from './network.js';
+import { DOOR_SOCKET, NETWORK_FDS, networkedLauncher, type LoopbackEndpoint } from './network.js';
 
 export interface LocalProviderOptions {
   dataDir: string;
@@ -41,6 +41,8 @@ export interface LocalProviderOptions {
    * when the sandbox ends. Without it, isolated sandboxes share the host's network.
    */
   door?: { open(sessionId: string, socketPath: string): Promise<{ close(): void }> };
+  /** The model endpoint on the host's loopback that sandboxes with their own network get a forwarder to. */
+  loopbackModel?: LoopbackEndpoint | null;
   /** The supervisor command, as run inside the sandbox. */
   command: string[];
   /** Run without bubblewrap. Only when the operator asked for it: there is no isolation then. */
@@ -174,7 +176,8 @@ export class LocalProvider implements SandboxProvider {
         ...(seccomp === undefined ? {} : { seccompFd: SECCOMP_FD }),
       };
       command = ['bwrap', ...bwrapArgs(layout, [...EXEC_AFTER_DROP, SUPERVISOR_BINARY, ...args])];
-      if (this.options.door) command = networkedLauncher(spec.sandboxId, sessionDir, command);
+      if (this.options.door)
+        command = networkedLauncher(spec.sandboxId, sessionDir, command, this.options.loopbackModel ?? null);
     }
     // The launcher keeps the credentials (host side; the sandbox has its own pid namespace) and
     // its stdin hands them to the supervisor: what it runs starts without them.

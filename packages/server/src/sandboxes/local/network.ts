@@ -2,18 +2,21 @@
  * A local sandbox's network: its own namespace (bubblewrap `--unshare-net`), so nothing it binds
  * is on the host's addresses and no host address is its loopback, with outbound traffic through
  * slirp4netns, a user-space stack running on the host side. The control plane itself is reached
- * through the Unix socket bound into the sandbox (`SANDBOX_DOOR`), never over TCP: connections
- * slirp4netns makes to the host's loopback on a sandbox's behalf are refused by the control
- * plane's TCP gate (`sandbox-peers.ts`: slirp4netns is a child of the sandbox's launcher).
+ * through the Unix socket bound into the sandbox (`SANDBOX_DOOR`), never over TCP: should
+ * slirp4netns ever bring a connection to the host's loopback, the control plane's TCP gate
+ * refuses it (`sandbox-peers.ts`: slirp4netns is a child of the sandbox's launcher).
  *
- * Host loopback stays reachable through slirp4netns at `HOST_LOOPBACK_IN_SANDBOX`: the model
- * endpoints people run on their own machine (Ollama, vLLM) listen there.
+ * slirp4netns runs with `--disable-host-loopback`: nothing on the host's loopback is reachable.
+ * The one exception is a model endpoint configured there (Ollama, vLLM): the launcher starts a
+ * forwarder to it alone (`model-forwarder.ts`), a Unix socket in the door directory, which the
+ * supervisor serves on the sandbox's own loopback.
  */
 import path from 'node:path';
+import { INSTALL_DIR } from '../../host/install-dir.js';
 import { SANDBOX_DOOR } from './bwrap-args.js';
 
-/** How a sandbox reaches the host's 127.0.0.1 (slirp4netns's gateway address). */
-export const HOST_LOOPBACK_IN_SANDBOX = '10.0.2.2';
+/** The model forwarder's socket, beside the control plane's. */
+const MODEL_SOCKET = 'model.sock';
 
 /** bubblewrap writes `{"child-pid": N}` here, and waits on the other before running the command. */
 const INFO_FD = 8;
@@ -28,7 +31,7 @@ export const NETWORK_FDS = { infoFd: INFO_FD, blockFd: BLOCK_FD } as const;
  * FIFOs live in the session's directory on the host, which the sandbox does not see.
  */
 const LAUNCHER = `
-dir=$1; shift
+dir=$1; node=$2; forwarder=$3; model_host=$4; model_port=$5; shift 5
 rm -f "$dir/net-info" "$dir/net-go" "$dir/net-ready"
 mkfifo -m 600 "$dir/net-info" "$dir/net-go" "$dir/net-ready" || exit 125
 # A background command's stdin would be /dev/null: the supervisor's secrets come on this one.
@@ -45,7 +48,7 @@ if [ -z "$pid" ]; then exec 6>&-; wait "$sandbox"; exit $?; fi
 # Without root, the namespace belongs to bubblewrap's user namespace: slirp4netns must join it.
 userns=
 [ "$(id -u)" = 0 ] || userns="--userns-path=/proc/$pid/ns/user"
-slirp4netns --configure --mtu=65520 --ready-fd=7 $userns "$pid" tap0 7>"$dir/net-ready" >/dev/null &
+slirp4netns --configure --mtu=65520 --disable-host-loopback --ready-fd=7 $userns "$pid" tap0 7>"$dir/net-ready" >/dev/null &
 slirp=$!
 ready=$(head -c 1 "$dir/net-ready")
 rm -f "$dir/net-info" "$dir/net-go" "$dir/net-ready"
@@ -54,33 +57,58 @@ if [ "$ready" != 1 ]; then
   # Killed before it is let go: closing the other FIFO would release the command.
   kill -9 "$sandbox" "$slirp" 2>/dev/null; wait "$sandbox"; exit 125
 fi
+# The model forwarder lives as long as the sandbox, not the control plane: a reply keeps streaming.
+model=
+if [ -n "$model_host" ]; then
+  rm -f "$dir/model-ready"; mkfifo -m 600 "$dir/model-ready" || exit 125
+  "$node" "$forwarder" "$dir/door/${MODEL_SOCKET}" "$model_host" "$model_port" <&- >"$dir/model-ready" &
+  model=$!
+  ready=$(head -c 1 "$dir/model-ready")
+  rm -f "$dir/model-ready"
+  if [ "$ready" != 1 ]; then
+    echo "nightshift: the model forwarder could not start" >&2
+    kill -9 "$sandbox" "$slirp" "$model" 2>/dev/null; wait "$sandbox"; exit 125
+  fi
+fi
 printf go >&6; exec 6>&-
 # The info FIFO stays open for reading: bubblewrap must never write to a closed one (SIGPIPE).
 # bubblewrap dies with its parent, this shell, which must die with its own, the launcher
 # (killed alone, it would leave the sandbox running): sh has no parent-death signal, so it looks.
 launcher=$PPID
 while kill -0 "$sandbox" 2>/dev/null; do
-  [ "$(cut -d' ' -f4 /proc/$$/stat)" = "$launcher" ] || { kill -9 "$sandbox" "$slirp" 2>/dev/null; break; }
+  [ "$(cut -d' ' -f4 /proc/$$/stat)" = "$launcher" ] || { kill -9 "$sandbox" "$slirp" $model 2>/dev/null; break; }
   sleep 0.5
 done
 wait "$sandbox"; code=$?
 exec 5<&-
-kill "$slirp" 2>/dev/null
+kill "$slirp" $model 2>/dev/null
 exit $code
 `;
 
 /** The control plane's socket, in the session's door directory (bound at `SANDBOX_DOOR`). */
 export const DOOR_SOCKET = 'control.sock';
 
-/** The sandbox's own loopback port where the supervisor forwards git to the door. */
+/** The sandbox's own loopback ports where the supervisor forwards git to the door, and the model. */
 const CONTROL_FORWARD_PORT = 7418;
+const MODEL_FORWARD_PORT = 7419;
 
-/** How a sandbox with its own network is told to reach the control plane. */
+/** The compiled forwarder, run with the server's own node. */
+const MODEL_FORWARDER = path.join(INSTALL_DIR, 'packages/server/dist/sandboxes/local/model-forwarder.js');
+
+/** The one model endpoint on the host's loopback that a sandbox is given a way to. */
+export interface LoopbackEndpoint {
+  host: string;
+  port: number;
+}
+
+/** How a sandbox with its own network is told to reach the control plane and the model. */
 export function doorEnv(bridgePath: string): {
   bridgeUrl: string;
   controlSocket: string;
   controlForwardPort: number;
   controlOrigin: string;
+  modelSocket: string;
+  modelForwardPort: number;
 } {
   const controlSocket = `${SANDBOX_DOOR}/${DOOR_SOCKET}`;
   return {
@@ -88,28 +116,71 @@ export function doorEnv(bridgePath: string): {
     controlSocket,
     controlForwardPort: CONTROL_FORWARD_PORT,
     controlOrigin: `http://127.0.0.1:${CONTROL_FORWARD_PORT}`,
+    modelSocket: `${SANDBOX_DOOR}/${MODEL_SOCKET}`,
+    modelForwardPort: MODEL_FORWARD_PORT,
   };
 }
 
-/** The network launcher's argv (`/bin/sh -c …`), run by the sandbox's launcher in its place of bwrap. */
-export function networkedLauncher(sandboxId: string, sessionDir: string, bwrap: string[]): string[] {
-  return ['/bin/sh', '-c', LAUNCHER, `nightshift-network-${sandboxId}`, path.resolve(sessionDir), ...bwrap];
+/**
+ * The network launcher's argv (`/bin/sh -c …`), run by the sandbox's launcher in its place of
+ * bwrap; with `model`, it also runs the model forwarder (on this same node).
+ */
+export function networkedLauncher(
+  sandboxId: string,
+  sessionDir: string,
+  bwrap: string[],
+  model: LoopbackEndpoint | null,
+): string[] {
+  return [
+    '/bin/sh',
+    '-c',
+    LAUNCHER,
+    `nightshift-network-${sandboxId}`,
+    path.resolve(sessionDir),
+    process.execPath,
+    MODEL_FORWARDER,
+    model?.host ?? '',
+    model ? String(model.port) : '',
+    ...bwrap,
+  ];
+}
+
+/** The first of `urls` on the host's loopback: the model endpoint sandboxes get a forwarder to. */
+export function loopbackEndpointOf(urls: (string | undefined)[]): LoopbackEndpoint | null {
+  for (const url of urls) {
+    const parsed = url ? parseUrl(url) : null;
+    if (parsed && isLoopbackHost(parsed.hostname)) return endpointOf(parsed);
+  }
+  return null;
 }
 
 /**
- * The same URL as a sandbox must write it: the host's loopback is not the sandbox's. Other hosts
- * are unchanged.
+ * The same URL as a sandbox must write it: the host's loopback is closed to it, so the forwarded
+ * model endpoint is on the sandbox's own loopback. Other URLs are unchanged.
  */
-export function urlFromSandbox(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return url;
-  }
-  if (!isLoopbackHost(parsed.hostname)) return url;
-  parsed.hostname = HOST_LOOPBACK_IN_SANDBOX;
+export function urlFromSandbox(url: string, model: LoopbackEndpoint | null): string {
+  const parsed = parseUrl(url);
+  if (!parsed || !model || !isLoopbackHost(parsed.hostname)) return url;
+  const { host, port } = endpointOf(parsed);
+  if (host !== model.host || port !== model.port) return url;
+  parsed.hostname = '127.0.0.1';
+  parsed.port = String(MODEL_FORWARD_PORT);
   return parsed.toString().replace(/\/$/, url.endsWith('/') ? '/' : '');
+}
+
+function parseUrl(url: string): URL | null {
+  try {
+    return new URL(url);
+  } catch {
+    return null;
+  }
+}
+
+function endpointOf(url: URL): LoopbackEndpoint {
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+  };
 }
 
 function isLoopbackHost(hostname: string): boolean {

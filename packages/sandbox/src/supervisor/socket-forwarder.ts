@@ -1,20 +1,21 @@
 /**
- * Git speaks HTTP over TCP only, and a sandbox with its own network reaches the control plane
- * through nothing but the Unix socket handed to it. This listens on the sandbox's private
- * loopback and pipes each connection to that socket, byte for byte: the control plane sees the
- * request arrive on the sandbox's own door, which is what says whose it is.
+ * Git and the model client speak TCP only, and a sandbox with its own network reaches the host
+ * through nothing but the Unix sockets handed to it (the control plane's door, the model's
+ * forwarder). This listens on the sandbox's private loopback and pipes each connection to one
+ * such socket, byte for byte: the control plane sees a request arrive on the sandbox's own door,
+ * which is what says whose it is.
  */
 import { connect, createServer, type Server } from 'node:net';
 
-export interface ControlForwarder {
+export interface SocketForwarder {
   close(): Promise<void>;
 }
 
-export async function forwardToControlSocket(port: number, socketPath: string): Promise<ControlForwarder> {
+export async function forwardPortToSocket(port: number, socketPath: string): Promise<SocketForwarder> {
   const server: Server = createServer((client) => {
     const upstream = connect(socketPath);
     client.pipe(upstream).pipe(client);
-    // Either end going away ends the other: git retries a failed request on its own.
+    // Either end going away ends the other: git and the model client retry on their own.
     client.once('error', () => upstream.destroy());
     upstream.once('error', () => client.destroy());
     client.once('close', () => upstream.destroy());
