@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { BridgeClose, BridgeDown, type BridgeUp, type EventInput } from '@nightshift/protocol';
 import { createLogger } from '../src/log.js';
-import { LiveSandbox } from '../src/sandboxes/live-sandbox.js';
+import { standaloneLiveSandbox } from './support/live-sandbox.js';
 import { attachBridge } from '../src/sandboxes/bridge-endpoint.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 
@@ -43,23 +43,9 @@ async function bridgeServer({ answerWithinMs = 300 } = {}) {
       },
     }),
   );
-  const sandbox = new LiveSandbox({
-    sandboxId: 'sbx_1',
-    sessionId: 'ses_1',
-    tokenHash: 'x',
-    handle: {
-      sandboxId: 'sbx_1',
-      handle: '{}',
-      exited: new Promise(() => {}),
-      output: async () => '',
-      kill: async () => {},
-    },
-    lastBridgeId: 0,
+  const sandbox = standaloneLiveSandbox(store, {
     adopted: true,
-    sandboxes: store.sandboxes,
     log,
-    session: async () => ({ repo: '/repo', branch: 'main' }),
-    hasBranchArtifact: async () => false,
     // A connection that does not answer is replaced after this; one that does is never replaced.
     answerWithinMs,
   });

@@ -7,8 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Artifact, BridgeDown } from '@nightshift/protocol';
-import { createLogger } from '../src/log.js';
-import { LiveSandbox } from '../src/sandboxes/live-sandbox.js';
+import { standaloneLiveSandbox } from './support/live-sandbox.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 
 const dirs: string[] = [];
@@ -29,25 +28,7 @@ async function promptEndingWith(
   dirs.push(dir);
   const store = await openSqliteStore(path.join(dir, 'db.sqlite'));
   const artifacts: Array<Omit<Artifact, 'id' | 'createdAt'>> = [];
-  const sandbox = new LiveSandbox({
-    sandboxId: 'sbx_1',
-    sessionId: 'ses_1',
-    tokenHash: 'x',
-    // A process that never exits, as far as this sandbox can tell.
-    handle: {
-      sandboxId: 'sbx_1',
-      handle: '{}',
-      exited: new Promise(() => {}),
-      output: async () => '',
-      kill: async () => {},
-    },
-    lastBridgeId: 0,
-    adopted: false,
-    sandboxes: store.sandboxes,
-    log: createLogger('silent'),
-    session: async () => session,
-    hasBranchArtifact: async () => false,
-  });
+  const sandbox = standaloneLiveSandbox(store, { session: async () => session });
   sandbox.attach({
     emit: () => {},
     addArtifact: async (a) => {
