@@ -33,11 +33,17 @@ const SERVER_AREAS: Record<string, string[]> = {
   store: ['log', 'ids'],
   scm: ['log'],
   sessions: ['store', 'scm', 'log', 'ids'],
-  sandboxes: ['sessions', 'store', 'scm', 'host', 'log', 'ids', 'config'],
-  realtime: ['sessions', 'log', 'ids'],
-  api: ['sessions', 'realtime', 'log'],
+  // Who may do what (people, browser sessions, API tokens, sign-in providers, allowed repositories).
+  auth: ['sessions', 'store', 'config', 'log', 'ids'],
+  // Encrypted secrets and how they reach a sandbox.
+  secrets: ['auth', 'sessions', 'store', 'config', 'log', 'ids'],
+  // The model proxy, token and cost accounting, budgets.
+  models: ['auth', 'sessions', 'store', 'config', 'log', 'ids'],
+  sandboxes: ['sessions', 'secrets', 'models', 'store', 'scm', 'host', 'log', 'ids', 'config'],
+  realtime: ['sessions', 'auth', 'log', 'ids'],
+  api: ['sessions', 'realtime', 'auth', 'secrets', 'models', 'config', 'log'],
   web: [],
-  http: ['api', 'realtime', 'sessions', 'sandboxes', 'scm', 'config', 'log'],
+  http: ['api', 'realtime', 'sessions', 'sandboxes', 'scm', 'auth', 'models', 'config', 'log'],
   server: ['*'],
   index: ['*'],
 };
@@ -119,7 +125,7 @@ describe('module boundaries', () => {
   });
 
   it('the domain never imports the HTTP framework', () => {
-    const domain = ['sessions', 'store', 'scm', 'sandboxes', 'host'];
+    const domain = ['sessions', 'store', 'scm', 'sandboxes', 'host', 'auth', 'secrets', 'models'];
     const offending = packageSources('server')
       .filter((file) => domain.includes(serverArea(file)))
       .flatMap(importsOf)

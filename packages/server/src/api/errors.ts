@@ -46,6 +46,8 @@ const SESSION_ERROR_STATUS: Record<SessionErrorKind, ErrorStatus> = {
   not_found: 404,
   conflict: 409,
   unusable_repository: 422,
+  unauthenticated: 401,
+  forbidden: 403,
 };
 
 /** What a client is told about a failure, or undefined when it is a bug (answered as a 500). */

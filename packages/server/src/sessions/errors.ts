@@ -1,7 +1,8 @@
 import type { QueueRejection } from './queue.js';
 
 /** What kind of refusal it is; each edge (HTTP, WebSocket) decides how a kind is told to a client. */
-export type SessionErrorKind = 'not_found' | 'conflict' | 'unusable_repository';
+export type SessionErrorKind =
+  'not_found' | 'conflict' | 'unusable_repository' | 'unauthenticated' | 'forbidden';
 
 /**
  * A command on sessions that was refused for a reason the client can act on, as opposed to a
@@ -44,5 +45,27 @@ export class UnusableRepository extends SessionError {
 
   constructor(message: string) {
     super('repo_unreadable', message);
+  }
+}
+
+/** Nobody is signed in: no browser session, no API token, or one that is expired or revoked. */
+export class Unauthenticated extends SessionError {
+  readonly kind = 'unauthenticated';
+
+  constructor(message = 'sign in, or send an API token as Authorization: Bearer <token>') {
+    super('unauthenticated', message);
+  }
+}
+
+/**
+ * Someone is signed in but may not do this: outside the allow-lists, a member where an admin is
+ * needed, a repository the deployment does not allow. `code` says which (`forbidden`,
+ * `admin_only`, `repo_not_allowed`).
+ */
+export class Forbidden extends SessionError {
+  readonly kind = 'forbidden';
+
+  constructor(message: string, code = 'forbidden') {
+    super(code, message);
   }
 }
