@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_BOT } from '@nightshift/protocol';
@@ -103,6 +104,24 @@ export function parsePort(value: string): number {
     throw new ConfigError(`port must be a whole number from 0 to 65535, not "${value}"`);
   }
   return port;
+}
+
+/**
+ * A setting's value: `NAME` from the environment, else the trimmed contents of the file `NAME_FILE`
+ * names (so keys and secrets can come from mounted files rather than the environment).
+ */
+export function readSetting(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const direct = env[name];
+  if (direct !== undefined && direct !== '') return direct;
+  const file = env[`${name}_FILE`];
+  if (file === undefined || file === '') return undefined;
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError(
+      `${name}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
 }
 
 function isTrue(value: string | undefined): boolean {
