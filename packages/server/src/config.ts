@@ -15,6 +15,7 @@ export interface ServerConfig {
   /** How long an actor with nothing to do stays in memory. */
   actorIdleMs: number;
   sandbox: SandboxConfig;
+  auth: AuthConfig;
 }
 
 export interface SandboxConfig {
@@ -35,7 +36,11 @@ export interface SandboxConfig {
   uidBase: number;
 }
 
-export type ServerOptions = Partial<Omit<ServerConfig, 'sandbox'>> & { sandbox?: Partial<SandboxConfig> };
+export type ServerOptions = Partial<Omit<ServerConfig, 'sandbox' | 'auth'>> & {
+  sandbox?: Partial<SandboxConfig>;
+  /** Team mode; a field given here wins over its environment setting (`insecureNoAuth`: the flag). */
+  auth?: Partial<AuthConfig>;
+};
 
 export const DEFAULT_PORT = 7070;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -48,8 +53,9 @@ export function resolveConfig(
   const port =
     options.port ?? (env.NIGHTSHIFT_PORT !== undefined ? parsePort(env.NIGHTSHIFT_PORT) : DEFAULT_PORT);
   const baseUrl = options.openaiCompatible?.baseUrl ?? env.NIGHTSHIFT_OPENAI_COMPATIBLE_BASE_URL;
+  const host = options.host ?? env.NIGHTSHIFT_HOST ?? DEFAULT_HOST;
   return {
-    host: options.host ?? env.NIGHTSHIFT_HOST ?? DEFAULT_HOST,
+    host,
     port,
     dataDir: resolveDataDir(options.dataDir, env),
     model: options.model !== undefined ? options.model : env.NIGHTSHIFT_MODEL?.trim() || null,
@@ -78,7 +84,155 @@ export function resolveConfig(
       workspaceBytes: options.sandbox?.workspaceBytes ?? 20 * 1024 ** 3,
       uidBase: options.sandbox?.uidBase ?? 200_000,
     },
+    auth: resolveAuthConfig(options.auth ?? {}, env, host),
   };
+}
+
+export type AuthMode = 'none' | 'oidc' | 'github';
+
+/** Team mode: who may sign in, how, and what they may use. Lists are lowercased, without blanks. */
+export interface AuthConfig {
+  mode: AuthMode;
+  /** Where people reach the server; null means the listen URL (allowed only on loopback). */
+  publicUrl: string | null;
+  /** Set when mode is `oidc`. */
+  oidc: { issuer: string; clientId: string; clientSecret: string | null } | null;
+  /** The client id and secret are set when mode is `github`; the URLs always (GitHub Enterprise). */
+  github: { clientId: string | null; clientSecret: string | null; apiUrl: string; webUrl: string };
+  allow: { emails: string[]; domains: string[]; githubOrgs: string[] };
+  admins: string[];
+  /** Repositories sessions may use in team mode: exact, or a prefix before a trailing `*`. */
+  allowedRepos: string[];
+  /** Listen beyond loopback without auth, because the operator said so (`--insecure-no-auth`). */
+  insecureNoAuth: boolean;
+}
+
+const AUTH_MODES: readonly AuthMode[] = ['none', 'oidc', 'github'];
+
+/** Validates the combination too: a deployment that would let nobody in, or anybody, never starts. */
+export function resolveAuthConfig(
+  options: Partial<AuthConfig>,
+  env: NodeJS.ProcessEnv,
+  host: string,
+): AuthConfig {
+  const mode = options.mode ?? parseAuthMode(readSetting(env, 'NIGHTSHIFT_AUTH'));
+  const insecureNoAuth = options.insecureNoAuth ?? isTrue(env.NIGHTSHIFT_INSECURE_NO_AUTH);
+  const publicUrl = options.publicUrl ?? parsePublicUrl(readSetting(env, 'NIGHTSHIFT_PUBLIC_URL'));
+  const list = (name: string) => parseList(readSetting(env, name));
+  const auth: AuthConfig = {
+    mode,
+    publicUrl,
+    oidc: options.oidc !== undefined ? options.oidc : mode === 'oidc' ? oidcSettings(env) : null,
+    github: options.github ?? {
+      clientId: readSetting(env, 'NIGHTSHIFT_GITHUB_CLIENT_ID') || null,
+      clientSecret: readSetting(env, 'NIGHTSHIFT_GITHUB_CLIENT_SECRET') || null,
+      apiUrl: readSetting(env, 'NIGHTSHIFT_GITHUB_API_URL') || 'https://api.github.com',
+      webUrl: readSetting(env, 'NIGHTSHIFT_GITHUB_URL') || 'https://github.com',
+    },
+    allow: options.allow ?? {
+      emails: list('NIGHTSHIFT_ALLOWED_EMAILS'),
+      domains: list('NIGHTSHIFT_ALLOWED_DOMAINS'),
+      githubOrgs: list('NIGHTSHIFT_ALLOWED_GITHUB_ORGS'),
+    },
+    admins: options.admins ?? list('NIGHTSHIFT_ADMINS'),
+    // Paths and URLs keep their case: a path on disk is case-sensitive.
+    allowedRepos:
+      options.allowedRepos ?? parseList(readSetting(env, 'NIGHTSHIFT_ALLOWED_REPOS'), { keepCase: true }),
+    insecureNoAuth,
+  };
+  checkAuthCombination(auth, host);
+  return auth;
+}
+
+function checkAuthCombination(auth: AuthConfig, host: string): void {
+  if (auth.mode === 'none') {
+    if (!isLoopbackHost(host) && !auth.insecureNoAuth) {
+      throw new ConfigError(
+        `NIGHTSHIFT_AUTH: is none, and ${host} is not a loopback address: anyone who can reach it could run agents; set NIGHTSHIFT_AUTH=oidc or github, or pass --insecure-no-auth`,
+      );
+    }
+    return;
+  }
+  if (auth.mode === 'oidc') {
+    const oidc = auth.oidc;
+    if (!oidc?.issuer) throw new ConfigError('NIGHTSHIFT_OIDC_ISSUER: must be set when NIGHTSHIFT_AUTH=oidc');
+    if (!oidc.clientId)
+      throw new ConfigError('NIGHTSHIFT_OIDC_CLIENT_ID: must be set when NIGHTSHIFT_AUTH=oidc');
+    let issuer: URL;
+    try {
+      issuer = new URL(oidc.issuer);
+    } catch {
+      throw new ConfigError(`NIGHTSHIFT_OIDC_ISSUER: "${oidc.issuer}" is not a URL`);
+    }
+    if (issuer.protocol === 'http:' && !isLoopbackHost(issuer.hostname)) {
+      throw new ConfigError('NIGHTSHIFT_OIDC_ISSUER: must be https:// (http:// only on a loopback address)');
+    }
+    if (issuer.protocol !== 'http:' && issuer.protocol !== 'https:') {
+      throw new ConfigError('NIGHTSHIFT_OIDC_ISSUER: must be an https:// URL');
+    }
+  }
+  if (auth.mode === 'github') {
+    if (!auth.github.clientId) {
+      throw new ConfigError('NIGHTSHIFT_GITHUB_CLIENT_ID: must be set when NIGHTSHIFT_AUTH=github');
+    }
+    if (!auth.github.clientSecret) {
+      throw new ConfigError('NIGHTSHIFT_GITHUB_CLIENT_SECRET: must be set when NIGHTSHIFT_AUTH=github');
+    }
+  }
+  const { emails, domains, githubOrgs } = auth.allow;
+  if (emails.length + domains.length + githubOrgs.length === 0) {
+    throw new ConfigError(
+      'NIGHTSHIFT_ALLOWED_EMAILS: with auth on, nobody outside the allow-lists gets in, and all three (NIGHTSHIFT_ALLOWED_EMAILS, _DOMAINS, _GITHUB_ORGS) are empty: nobody could sign in',
+    );
+  }
+  if (auth.publicUrl === null && !isLoopbackHost(host)) {
+    throw new ConfigError(
+      `NIGHTSHIFT_PUBLIC_URL: must be set when auth is on and the server listens on ${host} (sign-in redirects and cookie checks need the URL people use)`,
+    );
+  }
+}
+
+function oidcSettings(env: NodeJS.ProcessEnv): AuthConfig['oidc'] {
+  return {
+    issuer: readSetting(env, 'NIGHTSHIFT_OIDC_ISSUER') ?? '',
+    clientId: readSetting(env, 'NIGHTSHIFT_OIDC_CLIENT_ID') ?? '',
+    clientSecret: readSetting(env, 'NIGHTSHIFT_OIDC_CLIENT_SECRET') || null,
+  };
+}
+
+function parseAuthMode(value: string | undefined): AuthMode {
+  const mode = (value ?? '').trim().toLowerCase() || 'none';
+  if (!(AUTH_MODES as readonly string[]).includes(mode)) {
+    throw new ConfigError(`NIGHTSHIFT_AUTH: must be none, oidc or github, not "${value}"`);
+  }
+  return mode as AuthMode;
+}
+
+function parsePublicUrl(value: string | undefined): string | null {
+  if (value === undefined || value.trim() === '') return null;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new ConfigError(`NIGHTSHIFT_PUBLIC_URL: "${value}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`NIGHTSHIFT_PUBLIC_URL: must be an http:// or https:// URL, not "${value}"`);
+  }
+  return url.href.replace(/\/$/, '');
+}
+
+function parseList(value: string | undefined, { keepCase = false } = {}): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => (keepCase ? item.trim() : item.trim().toLowerCase()))
+    .filter((item) => item !== '');
+}
+
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
 }
 
 /** The data dir: the flag, else NIGHTSHIFT_DATA_DIR, else the default for this user; `~` expanded. */
