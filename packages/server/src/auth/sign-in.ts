@@ -10,6 +10,8 @@ export interface SignedInIdentity {
   githubLogin?: string;
   /** GitHub organisations the person belongs to, when signing in with GitHub. */
   githubOrgs?: string[];
+  /** The person's GitHub user token (GitHub sign-in): never stored yet; issue 11 opens PRs with it. */
+  githubToken?: string;
 }
 
 export type SignInRefusal = { ok: false; code: 'forbidden' | 'sign_in_failed'; message: string };
