@@ -91,6 +91,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     hub,
     log,
     version: VERSION,
+    authMode: config.auth.mode,
     sse: { keepAliveMs: options.sseKeepAliveMs ?? 15_000, maxQueued: 50_000 },
     maxBodyBytes: 1024 * 1024,
     web: webAppHandler(options.webRoot ?? path.resolve(here, '..', '..', 'web', 'dist')),

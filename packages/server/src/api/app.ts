@@ -4,6 +4,7 @@ import type { SessionRegistry } from '../sessions/session-registry.js';
 import type { RealtimeHub } from '../realtime/hub.js';
 import type { SseOptions } from '../realtime/sse.js';
 import type { Logger } from '../log.js';
+import type { AuthMode } from '../config.js';
 import { ApiError, answerError } from './errors.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { promptRoutes } from './routes/prompts.js';
@@ -14,6 +15,8 @@ export interface AppDeps {
   hub: RealtimeHub;
   log: Logger;
   version: string;
+  /** Told by /api/health, so a client knows whether to sign in and how. */
+  authMode: AuthMode;
   sse: SseOptions;
   maxBodyBytes: number;
   /** Serves the web UI for non-API paths, when it is built. */
@@ -33,7 +36,7 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
 
-  app.get('/api/health', (c) => c.json({ ok: true, version: deps.version }));
+  app.get('/api/health', (c) => c.json({ ok: true, version: deps.version, auth: deps.authMode }));
   app.route('/api/sessions', sessionRoutes(deps.registry));
   app.route('/api/sessions', promptRoutes(deps.registry));
   app.route('/api/sessions', eventRoutes(deps.registry, deps.hub, deps.sse));
