@@ -1,4 +1,3 @@
-import { useEffect, useRef, useState } from 'react';
 import type { Artifact } from '@nightshift/protocol';
 import {
   branchDiffCommand,
@@ -7,6 +6,7 @@ import {
   shortSha,
   showCommitCommand,
 } from './git-hints.js';
+import { CopyText } from '../components/CopyText.js';
 
 /** The session an artifact belongs to, as far as showing where its commits are goes. */
 export interface ArtifactRepo {
@@ -42,7 +42,7 @@ export function ArtifactEntry({ artifact: a, repo }: { artifact: Artifact; repo:
             <span className="artifact-kind">Pushed branch</span> <code>{link(branch ?? 'branch')}</code>
           </div>
           {!url && local && branch && repo && (
-            <CopyCommand command={branchDiffCommand(local, repo.baseBranch, branch)} />
+            <CopyText text={branchDiffCommand(local, repo.baseBranch, branch)} />
           )}
         </div>
       );
@@ -59,7 +59,7 @@ export function ArtifactEntry({ artifact: a, repo }: { artifact: Artifact; repo:
             <span className="artifact-message">{str('message')?.split('\n')[0] ?? ''}</span>
             {!pushed && <span className="badge">not pushed</span>}
           </div>
-          {!url && local && sha && pushed && <CopyCommand command={showCommitCommand(local, sha)} />}
+          {!url && local && sha && pushed && <CopyText text={showCommitCommand(local, sha)} />}
         </div>
       );
     }
@@ -81,46 +81,4 @@ export function ArtifactEntry({ artifact: a, repo }: { artifact: Artifact; repo:
         </figure>
       );
   }
-}
-
-/**
- * A shell command with a Copy button. The clipboard API exists only in secure contexts, and
- * Nightshift is often opened over plain http on a LAN address: there the text is selected
- * instead, one keystroke from copied.
- */
-function CopyCommand({ command }: { command: string }) {
-  const [copied, setCopied] = useState(false);
-  const text = useRef<HTMLElement>(null);
-  useEffect(() => {
-    if (!copied) return;
-    const t = setTimeout(() => setCopied(false), 2000);
-    return () => clearTimeout(t);
-  }, [copied]);
-
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(command);
-      setCopied(true);
-    } catch {
-      const range = document.createRange();
-      range.selectNodeContents(text.current!);
-      const selection = window.getSelection();
-      selection?.removeAllRanges();
-      selection?.addRange(range);
-    }
-  }
-
-  return (
-    <div className="copy-command">
-      <code ref={text}>{command}</code>
-      <button
-        type="button"
-        className="button small"
-        onClick={() => void copy()}
-        aria-label={`Copy: ${command}`}
-      >
-        {copied ? 'Copied' : 'Copy'}
-      </button>
-    </div>
-  );
 }
