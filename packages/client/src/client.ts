@@ -26,6 +26,12 @@ export interface ClientOptions {
   WebSocket?: WebSocketConstructor;
   /** How long a request may go unanswered (default 30 s). */
   timeoutMs?: number;
+  /**
+   * An API token for a team-mode server, sent on every request as `Authorization: Bearer`. A
+   * browser leaves it out and is signed in by its cookie. The follower's socket does not get it:
+   * a browser's WebSocket cannot send headers, so a Node caller passes a `WebSocket` that adds it.
+   */
+  token?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -47,6 +53,7 @@ export class NightshiftClient {
       fetch: (input, init) => fetchImpl(input, init),
       baseUrl: this.baseUrl,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ...(options.token !== undefined ? { token: options.token } : {}),
     };
     this.WebSocketImpl = options.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
   }

@@ -48,6 +48,15 @@ export function refusal(baseUrl: string, status: number, statusText: string, bod
     const { code, message, details } = parsed.data.error;
     return new ApiError('refused', status, code, message, details);
   }
+  // A proxy in front of the server may refuse in its own words; a 401 still means "sign in".
+  if (status === 401) {
+    return new ApiError(
+      'refused',
+      status,
+      'unauthenticated',
+      `${serverAt(baseUrl)} answered 401: sign in first`,
+    );
+  }
   return new ApiError(
     'refused',
     status,

@@ -15,6 +15,8 @@ export interface Exchange {
   fetch: Fetch;
   baseUrl: string;
   timeoutMs: number;
+  /** An API token, sent as `Authorization: Bearer`; without one a browser's cookie is what signs in. */
+  token?: string;
 }
 
 /**
@@ -22,16 +24,19 @@ export interface Exchange {
  * no client should). Not answering becomes an ApiError saying which of the two it was.
  */
 export async function exchange(
-  { fetch, baseUrl, timeoutMs }: Exchange,
+  { fetch, baseUrl, timeoutMs, token }: Exchange,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<RawAnswer> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
   let res: Response;
   try {
     res = await fetch(baseUrl + path, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
