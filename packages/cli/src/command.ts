@@ -48,6 +48,12 @@ export const CLIENT_OPTIONS: Record<string, OptionSpec> = {
     valueName: 'URL',
     description: 'the Nightshift server (default $NIGHTSHIFT_URL, else http://127.0.0.1:7070)',
   },
+  token: {
+    type: 'string',
+    valueName: 'TOKEN',
+    description:
+      'API token for a team-mode server (default $NIGHTSHIFT_TOKEN, else the one `nightshift login` stored)',
+  },
   json: { type: 'boolean', description: 'print JSON for scripts instead of text' },
 };
 

@@ -21,6 +21,12 @@ export class UsageError extends CliError {
   }
 }
 
+/** Which server a client command talked to, and where its token came from, for a 401's advice. */
+export interface Target {
+  serverUrl: string;
+  tokenSource: string | undefined;
+}
+
 /** A failed call to the server as the one line and exit code the user gets. */
 export function cliErrorOf(err: ApiError): CliError {
   switch (err.kind) {
@@ -37,8 +43,18 @@ export function cliErrorOf(err: ApiError): CliError {
 }
 
 export function exitCodeForStatus(status: number): number {
+  if (status === 401) return EXIT.unauthenticated;
   if (status === 404) return EXIT.notFound;
   if (status === 409) return EXIT.conflict;
   if (status === 400 || status === 413 || status === 422) return EXIT.usage;
   return EXIT.failure;
+}
+
+/** Never the server's words alone: the user needs the command that fixes it. */
+export function notSignedIn({ serverUrl, tokenSource }: Target): CliError {
+  const why = tokenSource ? ` (it refused the token from ${tokenSource})` : '';
+  return new CliError(
+    `not signed in to ${serverUrl}${why}: run \`nightshift login --server ${serverUrl}\``,
+    EXIT.unauthenticated,
+  );
 }

@@ -17,6 +17,8 @@ export const EXIT = {
   stopped: 6,
   /** A waited-for prompt was cancelled before it ran. */
   cancelled: 7,
+  /** A team-mode server wants a token, or refused the one given: `nightshift login`. */
+  unauthenticated: 8,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -5,7 +5,16 @@ export interface OutputStream {
   columns?: number;
 }
 
+/** Where a command reads what the user types or pipes in (only `login` does). */
+export interface InputStream extends NodeJS.ReadableStream {
+  isTTY?: boolean;
+  /** A terminal's: typed characters come one by one and are not echoed. */
+  setRawMode?(raw: boolean): unknown;
+}
+
 export interface Io {
+  /** Absent where nothing can be typed in; a command that needs input then says so. */
+  stdin?: InputStream;
   stdout: OutputStream;
   stderr: OutputStream;
   env: NodeJS.ProcessEnv;
@@ -22,6 +31,7 @@ const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 export function processIo(): Io {
   let interrupted: Promise<NodeJS.Signals> | undefined;
   return {
+    stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,

@@ -1,7 +1,9 @@
 import { ApiError } from '@nightshift/client';
 import { COMMANDS } from './commands/index.js';
-import { parseCommandArgs } from './command.js';
-import { CliError, UsageError, cliErrorOf } from './errors.js';
+import { optionalString, parseCommandArgs, type Command } from './command.js';
+import { chooseToken } from './client/token.js';
+import { resolveServerUrl } from './client/server-url.js';
+import { CliError, UsageError, cliErrorOf, notSignedIn, type Target } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 import { commandHelp, mainHelp } from './output/help.js';
@@ -32,12 +34,24 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     }
     return await command.run(io, args);
   } catch (err) {
-    return report(err, io);
+    return report(err, io, command.client ? () => targetOf(rest, command, io) : undefined);
   }
 }
 
-function report(failure: unknown, io: Io): number {
-  const err = failure instanceof ApiError ? cliErrorOf(failure) : failure;
+/** The server a client command talked to and the token it sent, as its arguments chose them. */
+function targetOf(argv: string[], command: Command, io: Io): Target {
+  const { values } = parseCommandArgs(command, argv);
+  const serverUrl = resolveServerUrl(optionalString(values, 'server'), io.env);
+  return { serverUrl, tokenSource: chooseToken(optionalString(values, 'token'), io.env, serverUrl)?.source };
+}
+
+function report(failure: unknown, io: Io, target?: () => Target): number {
+  const err =
+    failure instanceof ApiError
+      ? failure.status === 401 && target
+        ? notSignedIn(target())
+        : cliErrorOf(failure)
+      : failure;
   if (err instanceof UsageError) {
     const hint = err.command ? ` (see \`nightshift ${err.command} --help\`)` : '';
     io.stderr.write(`nightshift: ${terminalText(err.message)}${hint}\n`);

@@ -2,6 +2,7 @@ import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  checkAuth,
   checkBubblewrap,
   checkSandboxNetwork,
   checkCgroups,
@@ -125,6 +126,52 @@ describe('doctor checks (pure)', () => {
     expect(checkModel({ NIGHTSHIFT_MODEL: 'claude' }).detail).toContain('not provider/model');
   });
 
+  it('sign-in: local mode, team mode with what is not set, and a combination the server refuses', async () => {
+    const { resolveConfig } = await import('@nightshift/server');
+    const config = (env: NodeJS.ProcessEnv, host = '127.0.0.1') => ({
+      config: resolveConfig({ host, dataDir: '/d' }, env),
+    });
+    expect(checkAuth(config({}))).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('local mode'),
+    });
+    const insecure = checkAuth(config({ NIGHTSHIFT_INSECURE_NO_AUTH: '1' }, '0.0.0.0'));
+    expect(insecure).toMatchObject({ status: 'warn', fix: expect.stringContaining('NIGHTSHIFT_AUTH=oidc') });
+
+    const team = {
+      NIGHTSHIFT_AUTH: 'oidc',
+      NIGHTSHIFT_OIDC_ISSUER: 'https://sso.example.com',
+      NIGHTSHIFT_OIDC_CLIENT_ID: 'nightshift',
+      NIGHTSHIFT_ALLOWED_DOMAINS: 'example.com',
+    };
+    const gaps = checkAuth(config(team));
+    expect(gaps.status).toBe('warn');
+    expect(gaps.detail).toContain('team mode, sign-in with OpenID Connect (https://sso.example.com)');
+    expect(gaps.detail).toContain('0 emails, 1 domain, 0 GitHub orgs');
+    expect(gaps.detail).toContain('NIGHTSHIFT_PUBLIC_URL is not set');
+    expect(gaps.detail).toContain('NIGHTSHIFT_ADMINS is empty');
+    const complete = checkAuth(
+      config({
+        ...team,
+        NIGHTSHIFT_PUBLIC_URL: 'https://nightshift.example.com',
+        NIGHTSHIFT_ADMINS: 'ada@example.com',
+        NIGHTSHIFT_ALLOWED_REPOS: 'https://github.com/acme/*',
+      }),
+    );
+    expect(complete).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('https://nightshift.example.com'),
+    });
+
+    expect(
+      checkAuth({ error: 'NIGHTSHIFT_OIDC_ISSUER: must be set when NIGHTSHIFT_AUTH=oidc' }),
+    ).toMatchObject({
+      status: 'missing',
+      required: true,
+      detail: expect.stringContaining('NIGHTSHIFT_OIDC_ISSUER: must be set'),
+    });
+  });
+
   it('the report lists every check with its fix and names what failed', () => {
     const results: CheckResult[] = [checkNode('v20.19.0'), checkBubblewrap(absent, absent), checkModel({})];
     const report = formatReport(results, makeColors(false));
@@ -153,9 +200,27 @@ describe('nightshift doctor (subprocess)', () => {
         'opencode',
         'data dir',
         'model',
+        'sign-in',
       ]);
       expect(r.code).toBe(report.ok ? 0 : 1);
       expect(report.checks.find((c) => c.name === 'data dir')?.status).toBe('ok');
+    } finally {
+      removeDir(dataDir);
+    }
+  });
+
+  it('a sign-in setting the server would refuse: named, and doctor exits 1', async () => {
+    const dataDir = tempDir('ns-cli-doctor-');
+    try {
+      const r = await runCli(['doctor', '--json', '--data-dir', dataDir], {
+        env: { NIGHTSHIFT_AUTH: 'oidc' },
+      });
+      const report = JSON.parse(r.stdout) as { ok: boolean; checks: CheckResult[] };
+      expect(r.code).toBe(1);
+      expect(report.checks.find((c) => c.name === 'sign-in')).toMatchObject({
+        status: 'missing',
+        detail: expect.stringContaining('NIGHTSHIFT_OIDC_ISSUER'),
+      });
     } finally {
       removeDir(dataDir);
     }

@@ -67,6 +67,35 @@ describe('nightshift up', () => {
     expect(r.stderr).toMatch(/^nightshift: data dir .* is not writable/);
   });
 
+  it('off loopback without sign-in: refused in one line; --insecure-no-auth starts it and says so', async () => {
+    const dataDir = tempDir('ns-cli-up-');
+    cleanup.push(() => removeDir(dataDir));
+    const refused = await runCli(['up', '--host', '0.0.0.0', '--port', '0', '--data-dir', dataDir]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(
+      /^nightshift: NIGHTSHIFT_AUTH: .*0\.0\.0\.0 is not a loopback address.*--insecure-no-auth/,
+    );
+
+    const up = new CliProcess([
+      'up',
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--insecure-no-auth',
+    ]);
+    cleanup.push(async () => void (await up.stop('SIGKILL')));
+    const [, port] = await up.waitFor(/Nightshift is up at http:\/\/0\.0\.0\.0:(\d+)/);
+    await up.waitFor(/warning: --insecure-no-auth: nobody signs in/, 'stderr');
+    const health = (await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()) as { auth: string };
+    expect(health.auth).toBe('none');
+    expect(await up.stop('SIGTERM')).toBe(0);
+  });
+
   it('a bad --port is a usage error', async () => {
     const r = await runCli(['up', '--port', 'eighty']);
     expect(r.code).toBe(2);

@@ -3,6 +3,7 @@ import { optionalString } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { colorsFor, type Colors } from '../output/color.js';
 import {
+  checkAuth,
   checkBubblewrap,
   checkSandboxNetwork,
   checkCgroups,
@@ -13,6 +14,7 @@ import {
   checkOpenCode,
   checkOverlay,
   checkWorkspaceQuota,
+  type AuthFacts,
   type CheckResult,
 } from '../doctor/checks.js';
 import { probeOpenCode } from '../doctor/opencode-probe.js';
@@ -43,7 +45,22 @@ export async function runChecks(env: NodeJS.ProcessEnv, dataDir: string): Promis
     checkOpenCode(opencode),
     checkDataDir(host.probeDataDir(dataDir)),
     checkModel(env),
+    checkAuth(authFacts(host, env, dataDir)),
   ];
+}
+
+/** The server's own reading of its settings, so doctor refuses exactly what `up` would. */
+function authFacts(
+  host: Awaited<ReturnType<typeof hostProbes>>,
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+): AuthFacts {
+  try {
+    return { config: host.resolveConfig({ dataDir }, env) };
+  } catch (err) {
+    if (err instanceof host.ConfigError) return { error: err.message };
+    throw err;
+  }
 }
 
 export function formatReport(results: CheckResult[], c: Colors): string {

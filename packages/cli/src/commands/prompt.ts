@@ -26,7 +26,8 @@ export const promptCommand: Command = {
   name: 'prompt',
   summary: 'send a prompt to a session (queued behind any running one)',
   description:
-    'The author (whose name goes on the commits) is --author, else git’s user.name and user.email.\n' +
+    'The author (whose name goes on the commits) is --author, else git’s user.name and user.email;\n' +
+    'on a team-mode server it is always the person the token belongs to.\n' +
     'With --wait, follows the session until this prompt ends and exits with its outcome:\n' +
     `${EXIT.ok} completed, ${EXIT.failure} failed, ${EXIT.stopped} stopped, ${EXIT.cancelled} cancelled.`,
   positionals: [
@@ -50,11 +51,19 @@ export const promptCommand: Command = {
   async run(io, { values, positionals }) {
     const ctx = clientContext(io, values);
     const [sessionId, text] = positionals as [string, string];
-    const author = await resolveAuthor(optionalString(values, 'author'), io.cwd);
+    const authorFlag = optionalString(values, 'author');
+    // A team-mode server signs a prompt with the token's person and ignores any author it is told.
+    if (ctx.token && authorFlag !== undefined) {
+      io.stderr.write(
+        ctx.colors.dim('--author is ignored: a team-mode server signs prompts with the token’s person') +
+          '\n',
+      );
+    }
+    const author = ctx.token ? undefined : await resolveAuthor(authorFlag, io.cwd);
     const model = optionalString(values, 'model');
     const accepted = await ctx.client.prompt(sessionId, {
       text,
-      author,
+      ...(author ? { author } : {}),
       ...(model !== undefined ? { model } : {}),
       // Lets a retried request be recognised as the same prompt.
       clientRequestId: randomUUID(),

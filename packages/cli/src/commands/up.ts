@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { optionalString } from '../command.js';
+import { flag, optionalString } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -21,7 +21,9 @@ export const upCommand: Command = {
   description:
     'Environment equivalents: NIGHTSHIFT_HOST, NIGHTSHIFT_PORT, NIGHTSHIFT_DATA_DIR. Models: NIGHTSHIFT_MODEL\n' +
     '(provider/model) with the provider’s key, or NIGHTSHIFT_OPENAI_COMPATIBLE_BASE_URL. Ctrl-C or SIGTERM shuts\n' +
-    'it down gracefully.',
+    'it down gracefully.\n' +
+    'Team mode: NIGHTSHIFT_AUTH=oidc or github, with NIGHTSHIFT_PUBLIC_URL and the NIGHTSHIFT_ALLOWED_* lists.\n' +
+    'Without auth it listens on loopback only, unless --insecure-no-auth.',
   positionals: [],
   options: {
     host: { type: 'string', valueName: 'HOST', description: 'address to listen on (default 127.0.0.1)' },
@@ -35,6 +37,11 @@ export const upCommand: Command = {
       valueName: 'DIR',
       description: 'where state lives (default ~/.nightshift; /var/lib/nightshift as root)',
     },
+    'insecure-no-auth': {
+      type: 'boolean',
+      description:
+        'listen beyond loopback with NIGHTSHIFT_AUTH=none: anyone who can reach the port can run agents',
+    },
   },
   client: false,
   examples: ['nightshift up', 'nightshift up --port 8080 --data-dir /srv/nightshift'],
@@ -45,6 +52,7 @@ async function runUp(io: Io, { values }: { values: Record<string, string | boole
   const port = parsePortFlag(optionalString(values, 'port'));
   const host = optionalString(values, 'host');
   const dataDir = optionalString(values, 'data-dir');
+  const insecureNoAuth = flag(values, 'insecure-no-auth');
   // Loaded here so client commands never pay for the server's start-up.
   const { startServer } = await import('@nightshift/server');
   const colors = colorsFor(io.stdout, io.env);
@@ -55,6 +63,7 @@ async function runUp(io: Io, { values }: { values: Record<string, string | boole
       ...(port !== undefined ? { port } : {}),
       ...(host !== undefined ? { host } : {}),
       ...(dataDir !== undefined ? { dataDir } : {}),
+      ...(insecureNoAuth ? { auth: { insecureNoAuth } } : {}),
       // Logs go to stderr (readable on a terminal) so stdout carries only the URL line.
       logDestination: logLineWriter(io.stderr, colorsFor(io.stderr, io.env)),
     });
@@ -63,6 +72,14 @@ async function runUp(io: Io, { values }: { values: Record<string, string | boole
     return EXIT.failure;
   }
   io.stdout.write(`Nightshift is up at ${colors.bold(server.url)}\n`);
+  // Said on every start, so an insecure deployment is never one nobody remembers choosing.
+  if (server.config.auth.mode === 'none' && server.config.auth.insecureNoAuth) {
+    io.stderr.write(
+      colorsFor(io.stderr, io.env).yellow(
+        `warning: --insecure-no-auth: nobody signs in, and anyone who can reach ${server.config.host}:${server.port} can run agents`,
+      ) + '\n',
+    );
+  }
   io.stdout.write(
     colors.dim(`data: ${server.config.dataDir} · model: ${server.config.model ?? 'none configured'}`) + '\n',
   );

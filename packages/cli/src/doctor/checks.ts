@@ -3,7 +3,7 @@
  * (the server's host probes, and opencode-probe.ts, gather them) and returns a verdict with the
  * exact fix.
  */
-import type { CgroupFacts, CommandRun, QuotaFacts } from '@nightshift/server';
+import type { CgroupFacts, CommandRun, QuotaFacts, ServerConfig } from '@nightshift/server';
 
 export type CheckStatus = 'ok' | 'missing' | 'warn';
 
@@ -247,6 +247,65 @@ export function checkModel(env: NodeJS.ProcessEnv): CheckResult {
     return { ...base, status: 'warn', detail: `${model} is set but ${key} is not`, fix: `export ${key}=…` };
   }
   return { ...base, status: 'ok', detail: model };
+}
+
+/** What the server would make of its settings: its config, or the one line it would refuse to start with. */
+export type AuthFacts = { config: Pick<ServerConfig, 'host' | 'auth'> } | { error: string };
+
+export function checkAuth(facts: AuthFacts): CheckResult {
+  const base = { name: 'sign-in', required: true };
+  if ('error' in facts) {
+    return {
+      ...base,
+      status: 'missing',
+      detail: `the server would refuse to start: ${facts.error}`,
+      fix: 'set what the message names (docs/api.md, "Settings")',
+    };
+  }
+  const { host, auth } = facts.config;
+  if (auth.mode === 'none') {
+    if (auth.insecureNoAuth) {
+      return {
+        ...base,
+        status: 'warn',
+        detail: `local mode on ${host} with --insecure-no-auth: nobody signs in, anyone who reaches it runs agents`,
+        fix: 'export NIGHTSHIFT_AUTH=oidc (or github) with NIGHTSHIFT_PUBLIC_URL and NIGHTSHIFT_ALLOWED_EMAILS / _DOMAINS / _GITHUB_ORGS',
+      };
+    }
+    return {
+      ...base,
+      status: 'ok',
+      detail: `local mode (NIGHTSHIFT_AUTH=none): no sign-in, on ${host} only`,
+    };
+  }
+  const { emails, domains, githubOrgs } = auth.allow;
+  const allowed = [
+    count(emails.length, 'email'),
+    count(domains.length, 'domain'),
+    count(githubOrgs.length, 'GitHub org'),
+  ].join(', ');
+  const via = auth.mode === 'oidc' ? `OpenID Connect (${auth.oidc?.issuer ?? '?'})` : 'GitHub';
+  const detail = `team mode, sign-in with ${via}; allowed: ${allowed}`;
+  const gaps = [
+    auth.publicUrl === null
+      ? 'NIGHTSHIFT_PUBLIC_URL is not set (sign-in works only at the listen URL)'
+      : null,
+    auth.admins.length === 0 ? 'NIGHTSHIFT_ADMINS is empty (nobody is admin)' : null,
+    auth.allowedRepos.length === 0 ? 'NIGHTSHIFT_ALLOWED_REPOS is empty (no repository is allowed)' : null,
+  ].filter((gap): gap is string => gap !== null);
+  if (gaps.length > 0) {
+    return {
+      ...base,
+      status: 'warn',
+      detail: `${detail}; ${gaps.join('; ')}`,
+      fix: 'export NIGHTSHIFT_PUBLIC_URL=https://… NIGHTSHIFT_ADMINS=you@example.com NIGHTSHIFT_ALLOWED_REPOS=…',
+    };
+  }
+  return { ...base, status: 'ok', detail: `${detail}; public URL ${auth.publicUrl}` };
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function firstLine(text: string): string {

@@ -38,6 +38,7 @@ export function mainHelp(commands: Command[]): string {
     'Run `nightshift <command> --help` for a command’s options.',
     '',
     'Client commands talk to the server at --server URL, else $NIGHTSHIFT_URL, else http://127.0.0.1:7070.',
+    'A team-mode server needs a token: --token, else $NIGHTSHIFT_TOKEN, else the one `nightshift login` stored.',
     '',
     'Exit codes:',
     ...table([
@@ -49,6 +50,7 @@ export function mainHelp(commands: Command[]): string {
       [String(EXIT.conflict), 'not possible in the session’s state (e.g. archived)'],
       [String(EXIT.stopped), 'a waited-for prompt was stopped'],
       [String(EXIT.cancelled), 'a waited-for prompt was cancelled'],
+      [String(EXIT.unauthenticated), 'not signed in to a team-mode server (run `nightshift login`)'],
     ]),
     '',
   ].join('\n');

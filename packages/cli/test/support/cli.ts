@@ -26,10 +26,11 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 /** Runs the real `nightshift` bin as a subprocess and collects what it printed. */
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
+  /** `input` is piped to its stdin, which is then closed. */
+  options: { env?: Record<string, string>; cwd?: string; input?: string } = {},
 ): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [BIN, ...args],
       { env: cleanEnv(options.env), cwd: options.cwd ?? os.tmpdir(), timeout: 60_000 },
@@ -38,6 +39,7 @@ export function runCli(
         resolve({ code, stdout, stderr });
       },
     );
+    child.stdin?.end(options.input ?? '');
   });
 }
 
