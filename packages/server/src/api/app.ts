@@ -9,6 +9,7 @@ import { ApiError, answerError } from './errors.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { promptRoutes } from './routes/prompts.js';
 import { eventRoutes } from './routes/events.js';
+import { signInRoutes, type SignInRoutesDeps } from './routes/auth-login.js';
 
 export interface AppDeps {
   registry: SessionRegistry;
@@ -18,6 +19,8 @@ export interface AppDeps {
   /** Told by /api/health, so a client knows whether to sign in and how. */
   authMode: AuthMode;
   sse: SseOptions;
+  /** The sign-in routes, in team mode. */
+  signIn?: SignInRoutesDeps | null;
   maxBodyBytes: number;
   /** Serves the web UI for non-API paths, when it is built. */
   web?: (path: string) => Promise<Response | undefined>;
@@ -37,6 +40,7 @@ export function createApp(deps: AppDeps): Hono {
   );
 
   app.get('/api/health', (c) => c.json({ ok: true, version: deps.version, auth: deps.authMode }));
+  if (deps.signIn) app.route('/api/auth', signInRoutes(deps.signIn));
   app.route('/api/sessions', sessionRoutes(deps.registry));
   app.route('/api/sessions', promptRoutes(deps.registry));
   app.route('/api/sessions', eventRoutes(deps.registry, deps.hub, deps.sse));
