@@ -22,6 +22,8 @@ export const CommitInfo = z.object({
   author: Author,
   pushed: z.boolean(),
   remoteUrl: z.string().nullable(),
+  /** Files left out of the commit because they hold a secret's value: the file and the secret's name. */
+  withheld: z.array(z.object({ path: z.string(), secret: z.string() })).optional(),
 });
 export type CommitInfo = z.infer<typeof CommitInfo>;
 

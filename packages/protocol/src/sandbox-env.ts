@@ -84,6 +84,34 @@ const repoUrl = required
   )
   .refine((url) => !/^https?:\/\//i.test(url) || parsesAsUrl(url), 'is not a valid URL');
 
+/**
+ * Secret values by name, as JSON text (`encodeSecretMap`): one variable per scope, so a scope is
+ * one credential of the contract, passed on stdin like the others.
+ */
+const secretMap = z
+  .string()
+  .refine((json) => decodeSecretMap(json) !== undefined, 'must be a JSON object of NAME: value strings')
+  .optional();
+
+/** The text of a secret map variable (`agentSecrets`, `setupSecrets`). */
+export function encodeSecretMap(values: Record<string, string>): string {
+  return JSON.stringify(values);
+}
+
+/** The values of a secret map variable, or undefined when it is not one. */
+export function decodeSecretMap(json: string): Record<string, string> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const entries = Object.entries(parsed as Record<string, unknown>);
+  if (!entries.every(([, value]) => typeof value === 'string')) return undefined;
+  return Object.fromEntries(entries) as Record<string, string>;
+}
+
 function parsesAsUrl(url: string): boolean {
   try {
     new URL(url);
@@ -205,6 +233,18 @@ const VARIABLES = {
     'NIGHTSHIFT_OPENAI_COMPATIBLE_API_KEY',
     z.string().optional(),
     'the key for the OpenAI-compatible endpoint',
+    { secret: true },
+  ),
+  agentSecrets: variable(
+    'NIGHTSHIFT_AGENT_SECRETS',
+    secretMap,
+    "the agent-scope secrets: reach setup.sh/start.sh while they run and each of the agent's commands",
+    { secret: true },
+  ),
+  setupSecrets: variable(
+    'NIGHTSHIFT_SETUP_SECRETS',
+    secretMap,
+    'the setup-scope secrets: reach setup.sh/start.sh while they run, never the agent',
     { secret: true },
   ),
   setupTimeoutSeconds: seconds('NIGHTSHIFT_SETUP_TIMEOUT_SECONDS', 600, 'limit for setup.sh'),
