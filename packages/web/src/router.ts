@@ -1,6 +1,6 @@
 import { useSyncExternalStore, type MouseEvent } from 'react';
 
-/** Client-side routing over the History API; three routes do not need a router library. */
+/** Client-side routing over the History API; a handful of routes do not need a router library. */
 const listeners = new Set<() => void>();
 
 export function navigate(path: string, options: { replace?: boolean } = {}): void {
@@ -20,6 +20,10 @@ function subscribe(listener: () => void): () => void {
 
 export function usePath(): string {
   return useSyncExternalStore(subscribe, () => location.pathname);
+}
+
+export function useSearch(): string {
+  return useSyncExternalStore(subscribe, () => location.search);
 }
 
 /** For `<a href onClick={linkHandler}>`: plain clicks route in-app, modified clicks open tabs. */

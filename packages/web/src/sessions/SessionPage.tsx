@@ -9,10 +9,20 @@ import { Timeline } from '../timeline/Timeline.js';
 import { promptOf } from '../timeline/reducer.js';
 import { linkHandler } from '../router.js';
 import { describeError } from '../api/errors.js';
-import { formatCost, formatTokens, repoName } from '../components/format.js';
+import { repoName } from '../components/format.js';
+import { SessionUsage } from './SessionUsage.js';
 
-export function SessionPage({ sessionId, me }: { sessionId: string; me: Author | null }) {
-  const model = useSession(sessionId, me);
+export function SessionPage({
+  sessionId,
+  me,
+  signedIn = false,
+}: {
+  sessionId: string;
+  me: Author | null;
+  /** Team mode: the server takes the author from the session, so none is claimed. */
+  signedIn?: boolean;
+}) {
+  const model = useSession(sessionId, me, signedIn);
   const { session, timeline, connection } = model;
   const [actionError, setActionError] = useState<string | null>(null);
 
@@ -49,13 +59,7 @@ export function SessionPage({ sessionId, me }: { sessionId: string; me: Author |
               <span title={session.repo}>{session.repo}</span> · <code>{session.branch}</code> from{' '}
               <code>{session.baseBranch}</code>
               {session.model && <> · {session.model}</>}
-              {totals.cost > 0 || totals.inputTokens > 0 ? (
-                <>
-                  {' '}
-                  · {formatTokens(totals.inputTokens + totals.outputTokens)} tokens ·{' '}
-                  {formatCost(totals.cost)}
-                </>
-              ) : null}
+              <SessionUsage usage={session.usage} reported={totals} />
             </p>
           )}
         </div>

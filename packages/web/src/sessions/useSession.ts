@@ -35,7 +35,7 @@ export interface SessionModel {
  * Everything the session view shows, kept live: the session, its timeline (from the WebSocket,
  * resumed from the last applied seq on every reconnect), prompt texts, presence and typing.
  */
-export function useSession(sessionId: string, me: Author | null): SessionModel {
+export function useSession(sessionId: string, me: Author | null, signedIn = false): SessionModel {
   const [session, setSession] = useState<Session | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [timeline, setTimeline] = useState<TimelineState>(() => initialTimeline());
@@ -53,6 +53,8 @@ export function useSession(sessionId: string, me: Author | null): SessionModel {
   messagesRef.current = messages;
   const meRef = useRef(me);
   meRef.current = me;
+  const signedInRef = useRef(signedIn);
+  signedInRef.current = signedIn;
   const socketRef = useRef<SessionSocket | null>(null);
   const lastTypingSent = useRef(0);
   const refetchingMessages = useRef<Promise<void> | null>(null);
@@ -91,7 +93,9 @@ export function useSession(sessionId: string, me: Author | null): SessionModel {
       ) {
         void refreshMessages();
       }
-      if (events.some((e) => e.type === 'session_status')) void refreshSession();
+      // The session's usage is counted by the model proxy: read it again once a prompt ends.
+      if (events.some((e) => e.type === 'session_status' || e.type === 'prompt_completed'))
+        void refreshSession();
     },
     [refreshMessages, refreshSession],
   );
@@ -206,7 +210,8 @@ export function useSession(sessionId: string, me: Author | null): SessionModel {
     async (text: string) => {
       const accepted = await api.prompt(sessionId, {
         text,
-        author: meRef.current ?? undefined,
+        // Signed in, the author is whoever the session cookie says; claiming one would be ignored.
+        author: signedInRef.current ? undefined : (meRef.current ?? undefined),
         clientRequestId: newRequestId(),
       });
       // We know our own prompt's text already; no need to wait for a messages refetch.
