@@ -36,6 +36,8 @@ const everything: SandboxEnv = {
   model: 'openai-compatible/scripted',
   openaiCompatibleBaseUrl: 'http://127.0.0.1:11434/v1',
   openaiCompatibleApiKey: 'sk-compatible',
+  agentSecrets: '{"DEPLOY_TOKEN":"deploy-secret-1"}',
+  setupSecrets: '{"NPM_TOKEN":"npm-secret-1"}',
   setupTimeoutSeconds: 1.5,
   startScriptTimeoutSeconds: 30,
   heartbeatSeconds: 0.2,
@@ -147,7 +149,15 @@ describe('sandbox environment contract', () => {
     });
     expect(decodeBridgeEnv({ ...broken, NIGHTSHIFT_SANDBOX_TOKEN: undefined })).toBeNull();
     expect(sandboxEnvSecrets(broken).sort()).toEqual(
-      ['sk-ant-1', 'sk-compatible', 'tok-123456', 'tok-123456', 'https://proxy.example/v1'].sort(),
+      [
+        'sk-ant-1',
+        'sk-compatible',
+        'tok-123456',
+        'tok-123456',
+        'https://proxy.example/v1',
+        'deploy-secret-1',
+        'npm-secret-1',
+      ].sort(),
     );
   });
 
