@@ -16,7 +16,7 @@ export interface NightshiftUp {
   dataDir: string;
   /** Everything the process printed so far (its log is on stderr), for failure messages. */
   output(): string;
-  /** Its public API. */
+  /** Its public API; a team-mode test replaces it with one carrying an API token. */
   client: NightshiftClient;
   /** Ctrl-C and `nightshift up` again on the same port and data dir; sandboxes are adopted. */
   restart(): Promise<void>;
@@ -74,14 +74,12 @@ export async function startNightshiftUp(env: Record<string, string>): Promise<Ni
   const port = Number(new URL(url).port);
   let earlier = '';
 
-  const client = new NightshiftClient({ baseUrl: url });
-
-  return {
+  const handle: NightshiftUp = {
     url,
     port,
     dataDir,
     output: () => earlier + proc.out,
-    client,
+    client: new NightshiftClient({ baseUrl: url }),
     async restart() {
       await proc.stop();
       earlier += proc.out;
@@ -91,10 +89,12 @@ export async function startNightshiftUp(env: Record<string, string>): Promise<Ni
     async close() {
       // Sandboxes outlive a stopped server on purpose (the next one adopts them); these would
       // have nobody to adopt them.
+      const { client } = handle;
       const sessions = await client.listSessions('active').catch(() => []);
       await Promise.all(sessions.map((s) => client.archive(s.id).catch(() => undefined)));
       await proc.stop();
       rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
     },
   };
+  return handle;
 }
