@@ -259,6 +259,8 @@ const VARIABLES = {
 type Variables = typeof VARIABLES;
 type Field = keyof Variables;
 const FIELDS = Object.keys(VARIABLES) as Field[];
+/** Credentials that are JSON maps of many values (`encodeSecretMap`). */
+const SECRET_MAPS = new Set<Field>(['agentSecrets', 'setupSecrets']);
 
 /**
  * Provider keys and endpoints (ANTHROPIC_API_KEY, OPENAI_BASE_URL …) travel under their own
@@ -352,9 +354,12 @@ export function decodeBridgeEnv(
 
 /** The credentials an environment holds, to scrub from anything shown, even when it is invalid. */
 export function sandboxEnvSecrets(env: Environment): string[] {
-  const secrets = FIELDS.filter((field) => VARIABLES[field].secret).map((field) =>
-    present(env[VARIABLES[field].name], true),
-  );
+  const secrets = FIELDS.filter((field) => VARIABLES[field].secret).flatMap((field) => {
+    const value = present(env[VARIABLES[field].name], true);
+    // A secret map is its values, each of which is to be scrubbed on its own.
+    if (SECRET_MAPS.has(field) && value !== undefined) return Object.values(decodeSecretMap(value) ?? {});
+    return [value];
+  });
   secrets.push(...Object.values(pickProviderEnv(env)));
   return secrets.filter((secret): secret is string => Boolean(secret));
 }
