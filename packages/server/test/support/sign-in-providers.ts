@@ -1,0 +1,75 @@
+/**
+ * Each sign-in provider with a real identity provider behind it (the testkit OIDC issuer, the
+ * testkit GitHub), and the same two people in each: an insider on the allow-list, an outsider.
+ */
+import { startGitHubServer, startOidcIssuer, type GitHubUser, type OidcAccount } from '@nightshift/testkit';
+import type { AuthConfig } from '../../src/config.js';
+import type { SignInVia } from './sign-in.js';
+
+export interface Person {
+  key: string;
+  name: string;
+  email: string;
+}
+
+export const INSIDER: Person = { key: 'ada', name: 'Ada Lovelace', email: 'ada@acme.test' };
+export const OUTSIDER: Person = { key: 'mallory', name: 'Mallory Meddler', email: 'mallory@elsewhere.test' };
+
+export interface ProviderWorld {
+  auth: Partial<AuthConfig>;
+  via(person: Person): SignInVia;
+  close(): Promise<void>;
+}
+
+export interface ProviderFixture {
+  kind: 'oidc' | 'github';
+  start(people: Person[], allow: AuthConfig['allow']): Promise<ProviderWorld>;
+}
+
+export const oidcFixture: ProviderFixture = {
+  kind: 'oidc',
+  async start(people, allow) {
+    const accounts: OidcAccount[] = people.map((p) => ({ email: p.email, name: p.name }));
+    const issuer = await startOidcIssuer({ accounts });
+    return {
+      auth: {
+        mode: 'oidc',
+        oidc: { issuer: issuer.url, clientId: issuer.clientId, clientSecret: issuer.clientSecret },
+        allow,
+        admins: [],
+      },
+      via: (person) => ({ via: 'oidc', issuer, email: person.email }),
+      close: () => issuer.close(),
+    };
+  },
+};
+
+export const githubFixture: ProviderFixture = {
+  kind: 'github',
+  async start(people, allow) {
+    const users: GitHubUser[] = people.map((p, i) => ({
+      login: p.key,
+      id: 101 + i,
+      name: p.name,
+      email: p.email,
+    }));
+    const github = await startGitHubServer({ users });
+    return {
+      auth: {
+        mode: 'github',
+        github: {
+          clientId: github.clientId,
+          clientSecret: github.clientSecret,
+          apiUrl: github.apiUrl,
+          webUrl: github.url,
+        },
+        allow,
+        admins: [],
+      },
+      via: (person) => ({ via: 'github', github, login: person.key }),
+      close: () => github.close(),
+    };
+  },
+};
+
+export const PROVIDER_FIXTURES = [oidcFixture, githubFixture];
