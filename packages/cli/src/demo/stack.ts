@@ -70,6 +70,8 @@ export async function startDemoStack(options: {
       logDestination: log,
       // The data dir is throwaway: no later server will adopt these sandboxes.
       killSandboxesOnClose: true,
+      // The demo is one person's, on loopback, whatever team-mode settings this shell carries.
+      auth: { mode: 'none' },
     });
   } catch (err) {
     await model.close();
