@@ -14,6 +14,9 @@ import type {
   Store,
   StoredEvent,
 } from './store.js';
+import { People } from './people-repo.js';
+import { BrowserSessions } from './browser-session-repo.js';
+import { ApiTokens } from './api-token-repo.js';
 
 /** Rows per INSERT statement: keeps well under SQLite's bound-parameter limit. */
 const EVENT_INSERT_CHUNK = 500;
@@ -25,9 +28,15 @@ export class KyselyStore implements Store {
   readonly events: EventRepo;
   readonly artifacts: ArtifactRepo;
   readonly sandboxes: SandboxRepo;
+  readonly people: People;
+  readonly browserSessions: BrowserSessions;
+  readonly apiTokens: ApiTokens;
 
   constructor(private readonly db: Kysely<Database>) {
     this.sandboxes = new Sandboxes(db);
+    this.people = new People(db);
+    this.browserSessions = new BrowserSessions(db);
+    this.apiTokens = new ApiTokens(db);
     this.sessions = new Sessions(db);
     this.messages = new Messages(db);
     this.events = new Events(db);

@@ -1,4 +1,5 @@
 import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { peopleAndTokensMigration } from './migrations/0004_people_and_tokens.js';
 
 /**
  * Versioned migrations, applied in name order. Never edit one that has shipped: add the next.
@@ -120,6 +121,7 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '0004_people_and_tokens': peopleAndTokensMigration,
 };
 
 /** The tables as 0003 knows them: later migrations must not change what it reads. */

@@ -5,6 +5,9 @@ export interface Database {
   events: EventsTable;
   artifacts: ArtifactsTable;
   sandboxes: SandboxesTable;
+  people: PeopleTable;
+  browser_sessions: BrowserSessionsTable;
+  api_tokens: ApiTokensTable;
 }
 
 export interface SessionsTable {
@@ -71,4 +74,39 @@ export interface SandboxesTable {
   last_bridge_id: number;
   created_at: string;
   ended_at: string | null;
+}
+
+export interface PeopleTable {
+  id: string;
+  /** Lowercased: one person per address, however a provider spells it. */
+  email: string;
+  name: string;
+  role: string;
+  github_login: string | null;
+  /** JSON array of organisation logins, as of the last GitHub sign-in. */
+  github_orgs: string;
+  /** Reserved for the GitHub user token (issue 11); not written yet. */
+  github_token: string | null;
+  created_at: string;
+  last_seen_at: string | null;
+}
+
+export interface BrowserSessionsTable {
+  /** sha256 of the cookie value; the value itself is never stored. */
+  id: string;
+  person_id: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  person_id: string;
+  name: string;
+  /** sha256 hex of the token; the token itself is shown once and never stored. */
+  hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
 }

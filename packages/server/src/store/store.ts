@@ -1,4 +1,11 @@
-import type { Artifact, Author, MessageStatus, SandboxStatus, SessionStatus } from '@nightshift/protocol';
+import type {
+  Artifact,
+  Author,
+  Role,
+  MessageStatus,
+  SandboxStatus,
+  SessionStatus,
+} from '@nightshift/protocol';
 
 /**
  * Everything the control plane keeps. Session logic talks only to this interface, so a
@@ -10,6 +17,9 @@ export interface Store {
   events: EventRepo;
   artifacts: ArtifactRepo;
   sandboxes: SandboxRepo;
+  people: PeopleRepo;
+  browserSessions: BrowserSessionRepo;
+  apiTokens: ApiTokenRepo;
   close(): Promise<void>;
 }
 
@@ -116,4 +126,74 @@ export interface SandboxRepo {
     id: string,
     patch: Partial<Pick<SandboxRecord, 'status' | 'handle' | 'lastBridgeId' | 'endedAt'>>,
   ): Promise<void>;
+}
+
+/** Someone who signed in to a team-mode deployment (email lowercased). */
+export interface PersonRecord {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  githubLogin: string | null;
+  githubOrgs: string[];
+  createdAt: string;
+  lastSeenAt: string | null;
+}
+
+/** What a sign-in says about a person; `id` is used only when the email is new. */
+export interface PersonSignIn {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  githubLogin: string | null;
+  githubOrgs: string[];
+  at: string;
+}
+
+export interface PeopleRepo {
+  /** Inserts, or updates the person with this email; answers the stored person. */
+  upsert(person: PersonSignIn): Promise<PersonRecord>;
+  get(id: string): Promise<PersonRecord | undefined>;
+  getByEmail(email: string): Promise<PersonRecord | undefined>;
+  touch(id: string, at: string): Promise<void>;
+}
+
+export interface BrowserSessionRecord {
+  /** sha256 of the cookie value. */
+  id: string;
+  personId: string;
+  createdAt: string;
+  expiresAt: string;
+  lastSeenAt: string;
+}
+
+export interface BrowserSessionRepo {
+  insert(session: BrowserSessionRecord): Promise<void>;
+  get(id: string): Promise<BrowserSessionRecord | undefined>;
+  extend(id: string, patch: { expiresAt: string; lastSeenAt: string }): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+export interface ApiTokenRecord {
+  id: string;
+  personId: string;
+  name: string;
+  /** sha256 hex of the token. */
+  hash: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export type ApiTokenWithOwner = ApiTokenRecord & { owner: { name: string; email: string } };
+
+export interface ApiTokenRepo {
+  insert(token: ApiTokenRecord): Promise<void>;
+  getByHash(hash: string): Promise<ApiTokenRecord | undefined>;
+  get(id: string): Promise<ApiTokenRecord | undefined>;
+  /** Tokens not revoked, newest first; one person's, or everyone's without `personId`. */
+  listActive(filter: { personId?: string }): Promise<ApiTokenWithOwner[]>;
+  touch(id: string, at: string): Promise<void>;
+  revoke(id: string, at: string): Promise<void>;
 }

@@ -1,0 +1,57 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Role } from '@nightshift/protocol';
+import type { Database, PeopleTable } from './schema.js';
+import type { PersonRecord, PeopleRepo, PersonSignIn } from './store.js';
+
+export class People implements PeopleRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Name, role and GitHub details follow the identity provider at every sign-in. */
+  async upsert(p: PersonSignIn): Promise<PersonRecord> {
+    const email = p.email.toLowerCase();
+    const updated = {
+      name: p.name,
+      role: p.role,
+      github_login: p.githubLogin,
+      github_orgs: JSON.stringify(p.githubOrgs),
+      last_seen_at: p.at,
+    };
+    await this.db
+      .insertInto('people')
+      .values({ id: p.id, email, created_at: p.at, github_token: null, ...updated })
+      .onConflict((oc) => oc.column('email').doUpdateSet(updated))
+      .execute();
+    return (await this.getByEmail(email))!;
+  }
+
+  async get(id: string): Promise<PersonRecord | undefined> {
+    const row = await this.db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && personFromRow(row);
+  }
+
+  async getByEmail(email: string): Promise<PersonRecord | undefined> {
+    const row = await this.db
+      .selectFrom('people')
+      .selectAll()
+      .where('email', '=', email.toLowerCase())
+      .executeTakeFirst();
+    return row && personFromRow(row);
+  }
+
+  async touch(id: string, at: string): Promise<void> {
+    await this.db.updateTable('people').set({ last_seen_at: at }).where('id', '=', id).execute();
+  }
+}
+
+function personFromRow(r: Selectable<PeopleTable>): PersonRecord {
+  return {
+    id: r.id,
+    email: r.email,
+    name: r.name,
+    role: r.role as Role,
+    githubLogin: r.github_login,
+    githubOrgs: JSON.parse(r.github_orgs) as string[],
+    createdAt: r.created_at,
+    lastSeenAt: r.last_seen_at,
+  };
+}
