@@ -8,5 +8,6 @@ export * from './bridge.js';
 export * from './sandbox-env.js';
 export * from './validation.js';
 export * from './health.js';
+export * from './identity.js';
 export * from './secrets.js';
 export * from './secret-masking.js';
