@@ -1,0 +1,31 @@
+import type { AuthConfig } from '../config.js';
+import type { Store } from '../store/store.js';
+import { ApiTokenService } from './api-tokens.js';
+import { PeopleDirectory } from './people-directory.js';
+import { RequestAuthenticator } from './request-auth.js';
+
+/** The auth domain of one server, as the HTTP edges and the sign-in routes use it. */
+export interface AuthServices {
+  config: AuthConfig;
+  directory: PeopleDirectory;
+  tokens: ApiTokenService;
+  authenticator: RequestAuthenticator;
+  /** Where browsers reach the server: NIGHTSHIFT_PUBLIC_URL, else (loopback only) the listen URL. */
+  publicUrl(): string;
+  /** Cookies get `Secure` when people reach the server over https. */
+  secureCookies(): boolean;
+}
+
+export function createAuthServices(config: AuthConfig, store: Store, listenUrl: () => string): AuthServices {
+  const directory = new PeopleDirectory(store, config);
+  const tokens = new ApiTokenService(store);
+  const publicUrl = () => config.publicUrl ?? listenUrl();
+  return {
+    config,
+    directory,
+    tokens,
+    authenticator: new RequestAuthenticator(config.mode, directory, tokens, publicUrl),
+    publicUrl,
+    secureCookies: () => publicUrl().startsWith('https:'),
+  };
+}

@@ -1,0 +1,38 @@
+import { Forbidden } from '../sessions/errors.js';
+import type { Principal } from './principal.js';
+
+/**
+ * Whether a session may use `repo` in team mode: it matches a pattern of NIGHTSHIFT_ALLOWED_REPOS
+ * exactly, or starts with the part before a pattern's trailing `*`. Both sides are compared
+ * without a trailing `/` or `.git`, so `…/app`, `…/app/` and `…/app.git` are one repository.
+ */
+export function repoAllowed(repo: string, patterns: readonly string[]): boolean {
+  const wanted = normaliseRepo(repo);
+  if (wanted === '') return false;
+  return patterns.some((pattern) => {
+    const p = pattern.trim();
+    if (p.endsWith('*')) {
+      const prefix = p.slice(0, -1);
+      return prefix !== '' && wanted.startsWith(prefix);
+    }
+    return normaliseRepo(p) === wanted;
+  });
+}
+
+export function normaliseRepo(repo: string): string {
+  let r = repo.trim();
+  for (;;) {
+    const before = r;
+    r = r.replace(/\/+$/, '').replace(/\.git$/, '');
+    if (r === before) return r;
+  }
+}
+
+/** In team mode only repositories the deployment lists may be used; local mode may use any. */
+export function requireRepoAllowed(principal: Principal, repo: string, patterns: readonly string[]): void {
+  if (principal.kind === 'local' || repoAllowed(repo, patterns)) return;
+  throw new Forbidden(
+    `repo: ${repo} is not a repository this deployment allows (NIGHTSHIFT_ALLOWED_REPOS)`,
+    'repo_not_allowed',
+  );
+}
