@@ -2,6 +2,7 @@ import type {
   Artifact,
   CreateSessionBody,
   Health,
+  Me,
   Message,
   PromptAccepted,
   PromptBody,
@@ -9,6 +10,8 @@ import type {
   SessionEvent,
   SessionListQuery,
   StopBody,
+  TokenCreated,
+  TokenInfo,
 } from '@nightshift/protocol';
 import { ApiError, refusal } from './errors.js';
 import { routes, sessionSocketPath, type Route } from './routes.js';
@@ -84,6 +87,30 @@ export class NightshiftClient {
 
   health(): Promise<Health> {
     return this.call(routes.health, undefined);
+  }
+
+  /** Who this client is signed in as; in local mode `person` is null. */
+  me(): Promise<Me> {
+    return this.call(routes.me, undefined);
+  }
+
+  /** Ends the browser session whose cookie this request carries. */
+  logout(): Promise<void> {
+    return this.call(routes.logout, undefined);
+  }
+
+  /** A new API token for the signed-in person; `token` is in this answer only, never again. */
+  createToken(name: string): Promise<TokenCreated> {
+    return this.call(routes.createToken, undefined, { name });
+  }
+
+  /** Own tokens (without values); an admin with `all` sees everyone's. */
+  async listTokens(options: { all?: boolean } = {}): Promise<TokenInfo[]> {
+    return (await this.call(routes.listTokens, options.all ? { all: '1' } : {})).tokens;
+  }
+
+  deleteToken(id: string): Promise<void> {
+    return this.call(routes.deleteToken, { id });
   }
 
   async listSessions(status?: Infer<typeof SessionListQuery>['status']): Promise<Session[]> {

@@ -1,9 +1,11 @@
 import {
   ArtifactList,
+  CreateTokenBody,
   CreateSessionBody,
   EventList,
   EventsQuery,
   Health,
+  Me,
   Message,
   MessageList,
   PromptAccepted,
@@ -12,6 +14,9 @@ import {
   SessionList,
   SessionListQuery,
   StopBody,
+  TokenCreated,
+  TokenList,
+  TokenListQuery,
 } from '@nightshift/protocol';
 import type { Infer, Schema } from './schema.js';
 
@@ -121,6 +126,28 @@ export const routes = {
     path: (p: SessionParams) => `${session(p)}/artifacts`,
     body: null,
     answer: ArtifactList,
+  }),
+
+  // identity and access (docs/api.md "Identity and access"): who is signed in, sign-out, API tokens
+  me: route({ method: 'GET', path: () => '/api/me', body: null, answer: Me }),
+  logout: route({ method: 'POST', path: () => '/api/auth/logout', body: null, answer: null }),
+  createToken: route({
+    method: 'POST',
+    path: () => '/api/tokens',
+    body: CreateTokenBody,
+    answer: TokenCreated,
+  }),
+  listTokens: route({
+    method: 'GET',
+    path: (params: Infer<typeof TokenListQuery>) => `/api/tokens${query(params)}`,
+    body: null,
+    answer: TokenList,
+  }),
+  deleteToken: route({
+    method: 'DELETE',
+    path: ({ id }: { id: string }) => `/api/tokens/${encodeURIComponent(id)}`,
+    body: null,
+    answer: null,
   }),
 };
 

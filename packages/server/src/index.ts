@@ -3,6 +3,8 @@ export {
   resolveConfig,
   resolveDataDir,
   ConfigError,
+  isLoopbackHost,
+  type AuthConfig,
   DEFAULT_HOST,
   DEFAULT_PORT,
   type ServerConfig,

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { getRequestListener } from '@hono/node-server';
 import type pino from 'pino';
 import { Author } from '@nightshift/protocol';
-import { resolveConfig, type ServerConfig, type ServerOptions } from './config.js';
+import { isLoopbackHost, resolveConfig, type ServerConfig, type ServerOptions } from './config.js';
 import { prepareDataDir } from './data-dir.js';
 import { createLogger, type Logger } from './log.js';
 import { openSqliteStore } from './store/sqlite.js';
@@ -29,6 +29,7 @@ import { listen } from './http/listen.js';
 import { SandboxDoors } from './http/sandbox-door.js';
 import { LiveSandbox } from './sandboxes/live-sandbox.js';
 import { guardServer } from './http/last-resort.js';
+import { createAuthServices, type AuthServices } from './auth/auth-services.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const VERSION: string = JSON.parse(
@@ -55,6 +56,8 @@ export interface RunningServer {
   store: Store;
   registry: SessionRegistry;
   log: Logger;
+  /** People, browser sessions, API tokens; the sign-in callback completes sign-ins through it. */
+  auth: AuthServices;
   /** Stops accepting, closes sockets, flushes pending writes, closes the database. */
   close(): Promise<void>;
 }
@@ -68,6 +71,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const store = await openSqliteStore(path.join(config.dataDir, 'nightshift.db'));
   const hub = new RealtimeHub();
   let url = '';
+  const auth = createAuthServices(config.auth, store, () => url);
   const doors = new SandboxDoors(log);
   const sandboxes = options.runner ? null : createSandboxRunner(config, store, log, () => url, doors);
   const runner: AgentRunner = options.runner ?? sandboxes!.runner;
@@ -92,6 +96,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     log,
     version: VERSION,
     authMode: config.auth.mode,
+    auth,
     sse: { keepAliveMs: options.sseKeepAliveMs ?? 15_000, maxQueued: 50_000 },
     maxBodyBytes: 1024 * 1024,
     web: webAppHandler(options.webRoot ?? path.resolve(here, '..', '..', 'web', 'dist')),
@@ -120,7 +125,19 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     gate,
     bridgePeer: sandboxRunner && ((hash) => sandboxRunner.peerFor(hash)),
     sessionExists: async (id) => (await registry.get(id)) !== undefined,
-    acceptSession: (ws, id, after, socket) => sockets.accept(ws, id, after, socket),
+    authenticate: (req) =>
+      auth.authenticator.principalFor(
+        {
+          method: req.method ?? 'GET',
+          path: req.url ?? '/',
+          authorization: req.headers.authorization,
+          cookie: req.headers.cookie,
+          origin: req.headers.origin,
+          secFetchSite: headerValue(req.headers['sec-fetch-site']),
+        },
+        { upgrade: true },
+      ),
+    acceptSession: (ws, id, after, socket, principal) => sockets.accept(ws, id, after, socket, principal),
     log,
   });
   server.on('upgrade', upgrades.handle);
@@ -132,6 +149,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const adopted = (await sandboxRunner?.adoptSurvivors()) ?? 0;
   const recovered = await registry.recoverAll();
   log.info({ url, dataDir: config.dataDir, recovered, adopted }, 'nightshift is up');
+  if (config.auth.mode === 'none' && !isLoopbackHost(config.host)) {
+    // Said on every start, so a deployment open to its network is never one nobody remembers choosing.
+    log.warn(
+      { host: config.host },
+      'insecure: no sign-in (--insecure-no-auth), and the server listens beyond loopback',
+    );
+  }
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -149,7 +173,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       upgrades.close();
     })());
 
-  return { url, port, config, store, registry, log, close };
+  return { url, port, config, store, registry, log, auth, close };
 }
 
 /** In local mode a prompt without an author is the person running the server. */
@@ -163,4 +187,8 @@ function defaultAuthor(): Author {
   };
   const parsed = Author.safeParse({ name: read('user.name'), email: read('user.email') });
   return parsed.success ? parsed.data : { name: 'Nightshift user', email: 'user@nightshift.local' };
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

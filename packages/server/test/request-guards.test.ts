@@ -37,6 +37,7 @@ beforeAll(async () => {
     sessionExists: async () => {
       throw new Error('store is down');
     },
+    authenticate: async () => ({ kind: 'local' }),
     acceptSession: () => undefined,
     log,
   });

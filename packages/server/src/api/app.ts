@@ -9,6 +9,10 @@ import { ApiError, answerError } from './errors.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { promptRoutes } from './routes/prompts.js';
 import { eventRoutes } from './routes/events.js';
+import type { AuthServices } from '../auth/auth-services.js';
+import { authMiddleware } from './auth-middleware.js';
+import { logoutRoutes, meRoutes } from './routes/me.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { signInRoutes, type SignInRoutesDeps } from './routes/auth-login.js';
 
 export interface AppDeps {
@@ -18,6 +22,8 @@ export interface AppDeps {
   version: string;
   /** Told by /api/health, so a client knows whether to sign in and how. */
   authMode: AuthMode;
+  /** Who each request acts for (local mode: the person at the machine). */
+  auth: AuthServices;
   sse: SseOptions;
   /** The sign-in routes, in team mode. */
   signIn?: SignInRoutesDeps | null;
@@ -39,9 +45,15 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
 
+  // Before any route, and before a body is read: who is asking decides whether it is read at all.
+  app.use('/api/*', authMiddleware(deps.auth.authenticator));
+
   app.get('/api/health', (c) => c.json({ ok: true, version: deps.version, auth: deps.authMode }));
   if (deps.signIn) app.route('/api/auth', signInRoutes(deps.signIn));
-  app.route('/api/sessions', sessionRoutes(deps.registry));
+  app.route('/api/me', meRoutes());
+  app.route('/api/auth', logoutRoutes(deps.auth));
+  app.route('/api/tokens', tokenRoutes(deps.auth.tokens));
+  app.route('/api/sessions', sessionRoutes(deps.registry, deps.auth.config.allowedRepos));
   app.route('/api/sessions', promptRoutes(deps.registry));
   app.route('/api/sessions', eventRoutes(deps.registry, deps.hub, deps.sse));
 

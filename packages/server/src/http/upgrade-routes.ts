@@ -14,6 +14,8 @@ import { refuseUpgrade, type Refusal } from './refusal.js';
 import { isDoorRoute } from './sandbox-door.js';
 import { MALFORMED_TARGET, normaliseRequestTarget } from './request-target.js';
 import { guardUpgrades } from './last-resort.js';
+import type { Principal } from '../auth/principal.js';
+import { clientError } from '../api/errors.js';
 
 export type UpgradeRoute =
   | { kind: 'bridge' }
@@ -60,11 +62,22 @@ export interface UpgradeRoutesOptions {
   /** Whose bridge a sandbox token opens; null when this server runs no sandboxes. */
   bridgePeer: BridgeAuthenticator | null;
   sessionExists(sessionId: string): Promise<boolean>;
+  /**
+   * Who a session socket acts for, judged on the handshake like any API request (cookie or
+   * Bearer; a cookie's handshake must come from this origin); throws the refusal.
+   */
+  authenticate(req: IncomingMessage): Promise<Principal>;
   /** Which sandbox an upgrade came from, when it came through its door (`sandbox-door.ts`). */
   doorOf?: (req: IncomingMessage) => string | undefined;
   /** The session a bridge peer belongs to. */
   sessionOfPeer?: (peer: BridgePeer) => string | undefined;
-  acceptSession(ws: WebSocket, sessionId: string, after: number, transport: Duplex): void;
+  acceptSession(
+    ws: WebSocket,
+    sessionId: string,
+    after: number,
+    transport: Duplex,
+    principal: Principal,
+  ): void;
   log: Logger;
 }
 
@@ -126,6 +139,14 @@ export class UpgradeRoutes {
       }
       case 'session': {
         const { sessionId, after } = route;
+        let principal: Principal;
+        try {
+          principal = await this.options.authenticate(req);
+        } catch (err) {
+          const refusal = clientError(err);
+          if (!refusal) throw err;
+          return refuseUpgrade(socket, refusal);
+        }
         if (!(await this.options.sessionExists(sessionId))) {
           return refuseUpgrade(socket, {
             status: 404,
@@ -134,7 +155,7 @@ export class UpgradeRoutes {
           });
         }
         this.wss.handleUpgrade(req, socket, head, (ws) =>
-          this.options.acceptSession(ws, sessionId, after, socket),
+          this.options.acceptSession(ws, sessionId, after, socket, principal),
         );
         return;
       }

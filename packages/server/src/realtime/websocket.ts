@@ -10,6 +10,7 @@ import { commandFailedFrame, errorFrame } from './error-frames.js';
 import { SessionError } from '../sessions/errors.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../log.js';
+import { principalAuthor, type Principal } from '../auth/principal.js';
 
 export interface SocketLimits {
   /** Bytes a client may have waiting before it is dropped as too slow. */
@@ -27,6 +28,8 @@ interface Connection {
   id: string;
   ws: WebSocket;
   sessionId: string;
+  /** In team mode the signed-in person: frames cannot change who this connection is. */
+  principal: Principal;
   user: Author | null;
   follower: TimelineFollower;
 }
@@ -47,7 +50,13 @@ export class SessionSockets {
   ) {}
 
   /** `transport`: the socket under `ws`, corked while a batch of events is handed to it. */
-  accept(ws: WebSocket, sessionId: string, after: number, transport?: Writable): void {
+  accept(
+    ws: WebSocket,
+    sessionId: string,
+    after: number,
+    transport?: Writable,
+    principal: Principal = { kind: 'local' },
+  ): void {
     const id = newId('sbx').replace('sbx_', 'conn_');
     const follower = new TimelineFollower(sessionId, this.registry, this.hub, after, {
       send: (events) => {
@@ -65,7 +74,14 @@ export class SessionSockets {
       overflow: () => ws.terminate(),
       closed: () => ws.close(CLOSE_SESSION_DELETED, 'session deleted'),
     });
-    const conn: Connection = { id, ws, sessionId, user: null, follower };
+    const conn: Connection = {
+      id,
+      ws,
+      sessionId,
+      principal,
+      user: principalAuthor(principal) ?? null,
+      follower,
+    };
     let set = this.connections.get(sessionId);
     if (!set) this.connections.set(sessionId, (set = new Set()));
     set.add(conn);
@@ -117,8 +133,10 @@ export class SessionSockets {
         case 'ping':
           return this.sendSignal(conn, { type: 'pong' });
         case 'presence': {
-          conn.user = frame.user;
-          if (this.presence.set(conn.sessionId, conn.id, frame.user, frame.status))
+          // A signed-in person appears under their own name, whatever the frame says.
+          const user = principalAuthor(conn.principal) ?? frame.user;
+          conn.user = user;
+          if (this.presence.set(conn.sessionId, conn.id, user, frame.status))
             this.broadcastPresence(conn.sessionId);
           return;
         }
@@ -132,7 +150,7 @@ export class SessionSockets {
           const actor = await this.registry.require(conn.sessionId);
           const accepted = await actor.submit({
             text: frame.text,
-            author: frame.author ?? conn.user ?? undefined,
+            author: principalAuthor(conn.principal) ?? frame.author ?? conn.user ?? undefined,
             model: frame.model,
             clientRequestId: frame.clientRequestId,
           });

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { PromptBody, StopBody } from '@nightshift/protocol';
 import type { SessionRegistry } from '../../sessions/session-registry.js';
 import { readBody } from '../validate.js';
+import { principalAuthor } from '../../auth/principal.js';
 
 export function promptRoutes(registry: SessionRegistry): Hono {
   const app = new Hono();
@@ -9,7 +10,9 @@ export function promptRoutes(registry: SessionRegistry): Hono {
   app.post('/:id/prompts', async (c) => {
     const actor = await registry.require(c.req.param('id'));
     const body = await readBody(c, PromptBody);
-    return c.json(await actor.submit(body), 202);
+    // In team mode the prompt is the signed-in person's, whatever the body claims.
+    const author = principalAuthor(c.get('principal')) ?? body.author;
+    return c.json(await actor.submit({ ...body, author }), 202);
   });
 
   app.get('/:id/messages', async (c) => {

@@ -3,12 +3,15 @@ import { CreateSessionBody, SessionListQuery } from '@nightshift/protocol';
 import type { SessionRegistry } from '../../sessions/session-registry.js';
 import { readBody, readQuery } from '../validate.js';
 import { NotFound } from '../../sessions/errors.js';
+import { requireRepoAllowed } from '../../auth/repo-access.js';
 
-export function sessionRoutes(registry: SessionRegistry): Hono {
+/** `allowedRepos`: NIGHTSHIFT_ALLOWED_REPOS, what team mode may create sessions on. */
+export function sessionRoutes(registry: SessionRegistry, allowedRepos: readonly string[]): Hono {
   const app = new Hono();
 
   app.post('/', async (c) => {
     const body = await readBody(c, CreateSessionBody);
+    requireRepoAllowed(c.get('principal'), body.repo, allowedRepos);
     return c.json(await registry.create(body), 201);
   });
 
