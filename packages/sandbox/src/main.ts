@@ -4,10 +4,16 @@
  * configured entirely by environment variables (packages/sandbox/README.md).
  */
 import { readFileSync } from 'node:fs';
-import { decodeBridgeEnv, SandboxEnvError, sandboxEnvSecrets, withStdinSecrets } from '@nightshift/protocol';
+import {
+  createSecretMasker,
+  decodeBridgeEnv,
+  SandboxEnvError,
+  sandboxEnvSecrets,
+  withStdinSecrets,
+} from '@nightshift/protocol';
 import { BridgeClient } from './bridge/client.js';
 import { scrub } from './git/scrub.js';
-import { configSecrets, parseSupervisorEnv, type SupervisorConfig } from './supervisor/env.js';
+import { allSecrets, configSecrets, parseSupervisorEnv, type SupervisorConfig } from './supervisor/env.js';
 import { createLogger, type Logger } from './supervisor/log.js';
 import { watchForOrphaning } from './supervisor/orphan-watch.js';
 import { Supervisor } from './supervisor/supervisor.js';
@@ -36,7 +42,7 @@ function main(): void {
 }
 
 function run(config: SupervisorConfig): void {
-  const log = createLogger(configSecrets(config));
+  const log = createLogger(configSecrets(config), undefined, createSecretMasker(allSecrets(config)));
   // eslint-disable-next-line prefer-const -- the bridge needs the supervisor and the other way round
   let supervisor: Supervisor;
   const bridge = new BridgeClient({

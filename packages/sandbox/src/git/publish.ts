@@ -8,6 +8,7 @@ import { commitMessage } from './message.js';
 import type { GitRemote } from './remote.js';
 import { GitError, runGit, tryGit, type GitEnv } from './run.js';
 import { scrub } from './scrub.js';
+import { withholdSecretFiles, type WithheldFile } from '../secrets/commit-guard.js';
 
 export interface PublishOptions {
   workspace: string;
@@ -18,16 +19,22 @@ export interface PublishOptions {
   bot: Author;
   promptText: string;
   git: GitEnv;
+  /** Secret values by name: a staged file holding one is left out of the commit. */
+  secrets?: Record<string, string>;
 }
 
 /**
  * `commit` is what was published: this prompt's commit, a commit the agent made itself, or earlier
  * ones whose push failed; null when the branch on the origin already has everything.
  */
-export type PublishResult =
+export type PublishResult = (
   | { ok: true; commit: CommitInfo | null }
   /** The commit was made but could not be pushed; `error` is git's message, credentials scrubbed. */
-  | { ok: false; commit: CommitInfo | null; error: string };
+  | { ok: false; commit: CommitInfo | null; error: string }
+) & {
+  /** Left out of this commit (and of the index), still in the workspace; absent when none were. */
+  withheld?: WithheldFile[];
+};
 
 export async function headOf(workspace: string, git: GitEnv): Promise<string> {
   return runGit(['rev-parse', 'HEAD'], workspace, git);
@@ -39,6 +46,8 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   await returnToSessionBranch(options);
 
   await runGit(['add', '--all'], workspace, git);
+  const withheld = await withholdSecretFiles(workspace, git, options.secrets ?? {});
+  const left = withheld.length > 0 ? { withheld } : {};
   const staged = (await tryGit(['diff', '--cached', '--quiet'], workspace, git)).code === 1;
   if (staged) {
     // --no-verify: the repository's hooks are not ours to run here (the agent runs what it needs);
@@ -53,9 +62,9 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   const head = await headOf(workspace, git);
   // What the origin already has: the session branch, or before its first push the base branch.
   const published = (await remoteRef(options, branch)) ?? (await remoteRef(options, options.baseBranch));
-  if (head === published) return { ok: true, commit: null };
+  if (head === published) return { ok: true, commit: null, ...left };
   // Something to publish: this prompt's commit(s), or earlier ones whose push failed.
-  const info = await commitInfo(options, head);
+  const info = { ...(await commitInfo(options, head)), ...left };
   // To the origin's URL as the control plane gave it, not `origin`: the agent can repoint that.
   const pushed = await tryGit(
     ['push', '--quiet', '--porcelain', '--no-verify', options.remote.url, `HEAD:refs/heads/${branch}`],
@@ -67,12 +76,13 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
     return {
       ok: false,
       commit: { ...info, pushed: false },
+      ...left,
       error: scrub(`git push to ${options.remote.url} failed: ${detail}`, git.secrets),
     };
   }
   // Keep the remote-tracking ref in step, so the next prompt knows what is already published.
   await runGit(['update-ref', `refs/remotes/origin/${branch}`, head], workspace, git);
-  return { ok: true, commit: { ...info, pushed: true } };
+  return { ok: true, commit: { ...info, pushed: true }, ...left };
 }
 
 /** The session branch must never be the base branch: that push would rewrite the team's branch. */

@@ -87,6 +87,8 @@ export interface OpenCodeConfig {
   permission: 'allow';
   snapshot: false;
   disabled_providers: string[];
+  /** Plugins by `file://` URL: loaded from disk, nothing installed. */
+  plugin?: string[];
   model?: string;
   provider?: Record<
     string,

@@ -3,7 +3,7 @@
  * (`decodeSandboxEnv` in @nightshift/protocol, which names every problem): durations in
  * milliseconds, the origin with its credentials apart, the model settings OpenCode is given.
  */
-import { decodeSandboxEnv, type Author } from '@nightshift/protocol';
+import { decodeSandboxEnv, decodeSecretMap, type Author } from '@nightshift/protocol';
 import { parseRemote, type GitRemote } from '../git/remote.js';
 import { modelSettings, type ModelSettings } from '../opencode/config.js';
 
@@ -30,6 +30,8 @@ export interface SupervisorConfig {
    */
   orphanTimeoutMs: number;
   models: ModelSettings;
+  /** The session's secrets by scope: `setup` ones reach the scripts only, `agent` ones the agent too. */
+  secrets: { agent: Record<string, string>; setup: Record<string, string> };
 }
 
 /** Throws `SandboxEnvError` (every problem at once) for an environment the sandbox cannot use. */
@@ -58,6 +60,10 @@ export function parseSupervisorEnv(env: Record<string, string | undefined>): Sup
     heartbeatMs: milliseconds(vars.heartbeatSeconds),
     orphanTimeoutMs: milliseconds(vars.orphanTimeoutSeconds),
     models: modelSettings(vars),
+    secrets: {
+      agent: (vars.agentSecrets && decodeSecretMap(vars.agentSecrets)) || {},
+      setup: (vars.setupSecrets && decodeSecretMap(vars.setupSecrets)) || {},
+    },
   };
 }
 
@@ -67,6 +73,11 @@ export function configSecrets(config: SupervisorConfig): string[] {
   if (config.models.openaiCompatible?.apiKey) secrets.push(config.models.openaiCompatible.apiKey);
   secrets.push(...Object.values(config.models.providerKeys ?? {}));
   return secrets.filter((s) => s.length >= 4);
+}
+
+/** The session's secrets of both scopes, by name: what is masked wherever it would show. */
+export function allSecrets(config: SupervisorConfig): Record<string, string> {
+  return { ...config.secrets.setup, ...config.secrets.agent };
 }
 
 function milliseconds(seconds: number): number {

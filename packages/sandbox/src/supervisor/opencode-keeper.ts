@@ -10,6 +10,7 @@ import {
   discoverOpenAICompatibleModels,
   OpenCodeDriver,
   startOpenCodeServer,
+  type GeneratedConfig,
   type ModelSettings,
   type OpenCodeExit,
   type OpenCodeServer,
@@ -20,6 +21,8 @@ export interface KeeperOptions {
   /** OpenCode's home and XDG directories go under `<stateDir>/opencode`. */
   stateDir: string;
   models: ModelSettings;
+  /** `file://` plugins OpenCode loads; read at each (re)start. */
+  plugins?: readonly string[];
   /** The environment OpenCode (and so the agent) inherits. */
   env: Record<string, string | undefined>;
   /** An unexpected exit and the restart that follows, for the timeline. */
@@ -101,7 +104,7 @@ export class OpenCodeKeeper {
       stateDir: path.join(this.options.stateDir, 'opencode'),
       // Fresh per server: it protects OpenCode from other processes on this host.
       password: randomBytes(24).toString('base64url'),
-      config: buildOpenCodeConfig(models),
+      config: withPlugins(buildOpenCodeConfig(models), this.options.plugins ?? []),
       env: this.options.env,
       onUnexpectedExit: (exit) => this.onExit(exit, startedAt),
     });
@@ -145,4 +148,9 @@ export class OpenCodeKeeper {
       this.onExit({ code: null, signal: null, outputTail: (error as Error).message }, Date.now());
     }
   }
+}
+
+function withPlugins(generated: GeneratedConfig, plugins: readonly string[]): GeneratedConfig {
+  if (plugins.length === 0) return generated;
+  return { ...generated, config: { ...generated.config, plugin: [...plugins] } };
 }

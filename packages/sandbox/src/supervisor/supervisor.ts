@@ -5,7 +5,15 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { repositoryEnv, type AgentActivity, type CommitInfo, type PromptOutcome } from '@nightshift/protocol';
+import {
+  createSecretMasker,
+  maskDeep,
+  repositoryEnv,
+  type AgentActivity,
+  type CommitInfo,
+  type PromptOutcome,
+  type SecretMasker,
+} from '@nightshift/protocol';
 import type { BridgeCommand } from '../bridge/client.js';
 import type { UpBody } from '../bridge/outbox.js';
 import {
@@ -19,7 +27,8 @@ import {
 } from '../git/index.js';
 import { decide, initialState, type Action, type PromptCommand, type SupervisorEvent } from './decide.js';
 import type { SupervisorConfig } from './env.js';
-import { configSecrets } from './env.js';
+import { allSecrets, configSecrets } from './env.js';
+import { openAgentEnvChannel, type AgentEnvChannel } from '../secrets/agent-env.js';
 import type { Logger } from './log.js';
 import { OpenCodeKeeper } from './opencode-keeper.js';
 import { planStart } from './plan.js';
@@ -50,6 +59,10 @@ export class Supervisor {
   private readonly git: GitEnv;
   private readonly keeper: OpenCodeKeeper;
   private readonly env: Record<string, string | undefined>;
+  /** Every secret value becomes `[secret:NAME]` in whatever goes up the bridge. */
+  private readonly mask: SecretMasker;
+  private readonly plugins: string[] = [];
+  private agentEnv: AgentEnvChannel | null = null;
 
   constructor(
     private readonly config: SupervisorConfig,
@@ -58,7 +71,9 @@ export class Supervisor {
     this.secrets = [...configSecrets(config), ...remoteSecrets(config.remote)];
     this.git = { env: credentialEnv(config.remote), secrets: this.secrets };
     this.env = deps.env ?? process.env;
+    this.mask = createSecretMasker(allSecrets(config));
     this.keeper = new OpenCodeKeeper({
+      plugins: this.plugins,
       workspace: config.workspace,
       stateDir: config.stateDir,
       models: config.models,
@@ -100,7 +115,8 @@ export class Supervisor {
       });
 
       const plan = planStart(co.mode === 'clone', (p) => existsSync(path.join(config.workspace, p)));
-      const scriptEnv = repositoryEnv(this.env);
+      // Both scopes reach the scripts, and only while they run.
+      const scriptEnv = { ...repositoryEnv(this.env), ...config.secrets.setup, ...config.secrets.agent };
       if (plan.setup) {
         phase = 'setup';
         const run = await runScript({
@@ -141,6 +157,10 @@ export class Supervisor {
 
       phase = 'opencode';
       const t2 = Date.now();
+      if (Object.keys(config.secrets.agent).length > 0) {
+        this.agentEnv = await openAgentEnvChannel(config.stateDir, config.secrets.agent);
+        this.plugins.push(this.agentEnv.pluginUrl);
+      }
       await this.keeper.start();
       this.send({ type: 'status', status: 'starting', phase: 'opencode', durationMs: Date.now() - t2 });
       this.send({ type: 'ready', durationMs: Date.now() - this.deps.startedAt });
@@ -202,6 +222,7 @@ export class Supervisor {
     // Give a stopped prompt the time to commit what it did and report.
     await Promise.race([Promise.allSettled([...this.prompts]), delay(15_000)]);
     await this.keeper.stop();
+    await this.agentEnv?.close();
     this.deps.onShutdown();
   }
 
@@ -248,8 +269,11 @@ export class Supervisor {
         bot: config.bot,
         promptText: prompt.text,
         git: this.git,
+        secrets: allSecrets(config),
       });
       commit = published.commit;
+      if (published.withheld && !commit)
+        this.send({ type: 'error', phase: 'commit', message: describeWithheld(published.withheld) });
       if (!published.ok) {
         outcome = 'failed';
         error = error ? `${error}; ${published.error}` : published.error;
@@ -305,8 +329,13 @@ export class Supervisor {
   }
 
   private send(message: UpBody): void {
-    this.deps.send(message);
+    this.deps.send(maskDeep(message, this.mask));
   }
+}
+
+function describeWithheld(files: Array<{ path: string; secret: string }>): string {
+  const list = files.map((f) => `${f.path} (holds the secret ${f.secret})`).join(', ');
+  return `left out of the commit, still in the workspace: ${list}`;
 }
 
 function describeSource(source: 'origin-branch' | 'base-branch' | 'local', config: SupervisorConfig): string {
