@@ -29,6 +29,7 @@ import { listen } from './http/listen.js';
 import { SandboxDoors } from './http/sandbox-door.js';
 import { LiveSandbox } from './sandboxes/live-sandbox.js';
 import { guardServer } from './http/last-resort.js';
+import { createAuthProvider } from './auth/providers/create-provider.js';
 import { createAuthServices, type AuthServices } from './auth/auth-services.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -90,12 +91,19 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const sockets = new SessionSockets(registry, hub, log, {
     maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
   });
+  const signInProvider = createAuthProvider(config.auth);
   const app = createApp({
     registry,
     hub,
     log,
     version: VERSION,
     authMode: config.auth.mode,
+    signIn: signInProvider && {
+      provider: signInProvider,
+      signIn: auth.directory,
+      publicUrl: config.auth.publicUrl,
+      log,
+    },
     auth,
     sse: { keepAliveMs: options.sseKeepAliveMs ?? 15_000, maxQueued: 50_000 },
     maxBodyBytes: 1024 * 1024,
