@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import '../auth/hono-context.js';
+import './hono-context.js';
 import { isPublicRoute, type RequestAuthenticator } from '../auth/request-auth.js';
 
 /**
