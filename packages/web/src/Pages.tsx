@@ -35,7 +35,7 @@ export function Pages({
   if (path === '/') return <SessionsPage />;
   if (path === '/settings/tokens') return <TokensPage person={person} />;
   if (path === '/settings/secrets') return <SecretsPage person={person} />;
-  if (path === '/settings/usage') return <UsagePage />;
+  if (path === '/settings/usage') return <UsagePage person={person} />;
   return (
     <main className="page narrow">
       <h1>Not found</h1>

@@ -186,10 +186,18 @@ describe.skipIf(!hasChromium)('web UI in team mode: sign-in through a real OIDC 
       { name: ada.name, email: ada.email },
     ]);
     await screenshot(page, 'team-commit-by-signed-in-person');
+
+    // What the model proxy counted for that prompt is Ada's, on the usage page too.
+    await page.goto(`${up.url}/settings/usage`);
+    const byPerson = page.getByRole('table', { name: 'By person' });
+    await byPerson.getByRole('cell', { name: ada.name, exact: true }).waitFor();
+    expect(await byPerson.textContent()).not.toContain(mallory.name);
+    await screenshot(page, 'team-usage');
   }, 240_000);
 
   it('a second person joins the session; both appear in presence under their real names', async () => {
     if (!shared) throw new Error('needs the session the commit test created');
+    await adaPage.goto(`${up.url}/sessions/${shared.id}`);
     const alanPage = await freshPage(`/sessions/${shared.id}`);
     await alanPage.waitForURL(/\/sign-in\?returnTo=/);
     await signInThroughIssuer(alanPage, up.url, alan.email);

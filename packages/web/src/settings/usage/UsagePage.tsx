@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import type { UsageReport } from '@nightshift/protocol';
+import type { Person, UsageReport } from '@nightshift/protocol';
 import { api } from '../../api/client.js';
 import { describeError } from '../../api/errors.js';
 import { formatCost, formatTokens } from '../../components/format.js';
@@ -8,8 +8,11 @@ import { UsageTable } from './UsageTable.js';
 
 const PERIODS = [1, 7, 30] as const;
 
-/** What the model traffic the control plane proxied cost, by person and by model. */
-export function UsagePage() {
+/**
+ * What the model traffic the control plane proxied cost, by person and by model. A member is
+ * shown their own calls only (the server decides; the page says so).
+ */
+export function UsagePage({ person }: { person: Person | null }) {
   const [days, setDays] = useState<(typeof PERIODS)[number]>(7);
   const [report, setReport] = useState<UsageReport | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -30,6 +33,10 @@ export function UsagePage() {
 
   return (
     <SettingsPage title="Usage">
+      <p className="muted">
+        Tokens and cost of the model calls the server made for sandboxes
+        {person && person.role !== 'admin' ? ': yours only (admins see everyone’s).' : ', for everyone.'}
+      </p>
       <div className="field period-field">
         <label htmlFor={`${id}-days`}>Period</label>
         <select
