@@ -6,6 +6,8 @@ import type {
   Message,
   PromptAccepted,
   PromptBody,
+  PutSecretBody,
+  Secret,
   Session,
   SessionEvent,
   SessionListQuery,
@@ -176,6 +178,19 @@ export class NightshiftClient {
 
   async artifacts(id: string): Promise<Artifact[]> {
     return (await this.call(routes.listArtifacts, { id })).artifacts;
+  }
+
+  /** The global secrets' names, or those of one repository. Never values. */
+  async listSecrets(repo?: string): Promise<Secret[]> {
+    return (await this.call(routes.listSecrets, { repo })).secrets;
+  }
+
+  async putSecret(name: string, body: Infer<typeof PutSecretBody>): Promise<Secret> {
+    return this.call(routes.putSecret, { name }, body);
+  }
+
+  async deleteSecret(name: string, repo?: string): Promise<void> {
+    await this.call(routes.deleteSecret, { name, repo });
   }
 
   /** Follows a session's timeline live over its WebSocket, riding out dropped connections. */

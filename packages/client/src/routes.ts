@@ -10,6 +10,10 @@ import {
   MessageList,
   PromptAccepted,
   PromptBody,
+  PutSecretBody,
+  Secret,
+  SecretList,
+  SecretQuery,
   Session,
   SessionList,
   SessionListQuery,
@@ -126,6 +130,27 @@ export const routes = {
     path: (p: SessionParams) => `${session(p)}/artifacts`,
     body: null,
     answer: ArtifactList,
+  }),
+
+  // secrets (docs/api.md "Secrets"): names and scopes only, never values
+  listSecrets: route({
+    method: 'GET',
+    path: (params: Infer<typeof SecretQuery>) => `/api/secrets${query(params)}`,
+    body: null,
+    answer: SecretList,
+  }),
+  putSecret: route({
+    method: 'PUT',
+    path: ({ name }: { name: string }) => `/api/secrets/${encodeURIComponent(name)}`,
+    body: PutSecretBody,
+    answer: Secret,
+  }),
+  deleteSecret: route({
+    method: 'DELETE',
+    path: ({ name, repo }: { name: string; repo?: string }) =>
+      `/api/secrets/${encodeURIComponent(name)}${query({ repo })}`,
+    body: null,
+    answer: null,
   }),
 
   // identity and access (docs/api.md "Identity and access"): who is signed in, sign-out, API tokens

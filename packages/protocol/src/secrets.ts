@@ -52,7 +52,8 @@ export const PutSecretBody = z.object({
       `must be at most ${SECRET_VALUE_MAX_BYTES} bytes`,
     ),
   repo: SecretRepo.optional(),
-  scope: SecretScope.default('agent'),
+  // Absent: `agent`.
+  scope: SecretScope.optional(),
 });
 export type PutSecretBody = z.infer<typeof PutSecretBody>;
 

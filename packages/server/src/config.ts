@@ -16,6 +16,13 @@ export interface ServerConfig {
   actorIdleMs: number;
   sandbox: SandboxConfig;
   auth: AuthConfig;
+  secrets: SecretsConfig;
+}
+
+/** Secrets at rest (`secrets/`). */
+export interface SecretsConfig {
+  /** NIGHTSHIFT_SECRET_KEY; null means the key generated into the data dir (`secret.key`). */
+  key: Buffer | null;
 }
 
 export interface SandboxConfig {
@@ -85,6 +92,7 @@ export function resolveConfig(
       uidBase: options.sandbox?.uidBase ?? 200_000,
     },
     auth: resolveAuthConfig(options.auth ?? {}, env, host),
+    secrets: options.secrets ?? { key: parseSecretKeySetting(readSetting(env, 'NIGHTSHIFT_SECRET_KEY')) },
   };
 }
 
@@ -258,6 +266,24 @@ export function parsePort(value: string): number {
     throw new ConfigError(`port must be a whole number from 0 to 65535, not "${value}"`);
   }
   return port;
+}
+
+/** A 32-byte key from its base64 text, or undefined when the text is anything else. */
+export function decodeSecretKey(text: string): Buffer | undefined {
+  const trimmed = text.trim();
+  if (!/^[A-Za-z0-9+/]{43}=$/.test(trimmed)) return undefined;
+  const key = Buffer.from(trimmed, 'base64');
+  return key.length === 32 ? key : undefined;
+}
+
+function parseSecretKeySetting(value: string | undefined): Buffer | null {
+  if (value === undefined || value.trim() === '') return null;
+  const key = decodeSecretKey(value);
+  if (!key)
+    throw new ConfigError(
+      'NIGHTSHIFT_SECRET_KEY must be 32 bytes in base64 (44 characters, e.g. from `openssl rand -base64 32`)',
+    );
+  return key;
 }
 
 /**

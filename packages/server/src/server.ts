@@ -31,6 +31,9 @@ import { LiveSandbox } from './sandboxes/live-sandbox.js';
 import { guardServer } from './http/last-resort.js';
 import { createAuthProvider } from './auth/providers/create-provider.js';
 import { createAuthServices, type AuthServices } from './auth/auth-services.js';
+import { SecretsService } from './secrets/secret-service.js';
+import { loadSecretKey } from './secrets/secret-key.js';
+import { repoAllowed } from './auth/repo-access.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const VERSION: string = JSON.parse(
@@ -71,10 +74,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   const store = await openSqliteStore(path.join(config.dataDir, 'nightshift.db'));
   const hub = new RealtimeHub();
+  const secrets = new SecretsService({
+    store,
+    key: loadSecretKey(config.secrets.key, config.dataDir),
+    repoAllowed: (repo) => repoAllowed(repo, config.auth.allowedRepos),
+    log,
+  });
   let url = '';
   const auth = createAuthServices(config.auth, store, () => url);
   const doors = new SandboxDoors(log);
-  const sandboxes = options.runner ? null : createSandboxRunner(config, store, log, () => url, doors);
+  const sandboxes = options.runner ? null : createSandboxRunner(config, store, log, () => url, doors, secrets);
   const runner: AgentRunner = options.runner ?? sandboxes!.runner;
   const sandboxRunner = sandboxes?.sandboxRunner ?? null;
   const registry = new SessionRegistry({
@@ -105,6 +114,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       log,
     },
     auth,
+    secrets,
     sse: { keepAliveMs: options.sseKeepAliveMs ?? 15_000, maxQueued: 50_000 },
     maxBodyBytes: 1024 * 1024,
     web: webAppHandler(options.webRoot ?? path.resolve(here, '..', '..', 'web', 'dist')),

@@ -14,6 +14,8 @@ import { authMiddleware } from './auth-middleware.js';
 import { logoutRoutes, meRoutes } from './routes/me.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { signInRoutes, type SignInRoutesDeps } from './routes/auth-login.js';
+import { secretRoutes } from './routes/secrets.js';
+import type { SecretsService } from '../secrets/secret-service.js';
 
 export interface AppDeps {
   registry: SessionRegistry;
@@ -27,6 +29,7 @@ export interface AppDeps {
   sse: SseOptions;
   /** The sign-in routes, in team mode. */
   signIn?: SignInRoutesDeps | null;
+  secrets: SecretsService;
   maxBodyBytes: number;
   /** Serves the web UI for non-API paths, when it is built. */
   web?: (path: string) => Promise<Response | undefined>;
@@ -56,6 +59,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/sessions', sessionRoutes(deps.registry, deps.auth.config.allowedRepos));
   app.route('/api/sessions', promptRoutes(deps.registry));
   app.route('/api/sessions', eventRoutes(deps.registry, deps.hub, deps.sse));
+  app.route('/api/secrets', secretRoutes(deps.secrets));
 
   app.all('/api/*', (c) => {
     throw new ApiError(404, 'not_found', `no such endpoint: ${c.req.method} ${c.req.path}`);

@@ -2,11 +2,19 @@
  * What a sandbox's bridge messages put on the session's timeline. Only the timeline's view:
  * what a message does to the sandbox itself (ready, a prompt's end) is the live sandbox's.
  */
-import type { EventInput } from '@nightshift/protocol';
+import { maskDeep, type EventInput, type SecretMasker } from '@nightshift/protocol';
 import type { CarriedUp } from './bridge-inbox.js';
 
-/** The event a message stands for; null for those that stand for none (heartbeats, prompt results). */
-export function timelineEvent(message: CarriedUp): EventInput | null {
+/**
+ * The event a message stands for; null for those that stand for none (heartbeats, prompt results).
+ * Secret values are masked again here, whatever the supervisor did: the timeline is for everyone.
+ */
+export function timelineEvent(message: CarriedUp, mask: SecretMasker = (text) => text): EventInput | null {
+  const event = unmaskedEvent(message);
+  return event && maskDeep(event, mask);
+}
+
+function unmaskedEvent(message: CarriedUp): EventInput | null {
   switch (message.type) {
     case 'status':
       return {

@@ -1,4 +1,4 @@
-import type { BridgeDown, BridgeUp } from '@nightshift/protocol';
+import { maskDeep, type BridgeDown, type BridgeUp, type SecretMasker } from '@nightshift/protocol';
 import type { Logger } from '../log.js';
 import type { SandboxRepo } from '../store/store.js';
 import type { PromptJob, PromptResult, SessionContext } from '../sessions/agent-runner.js';
@@ -24,6 +24,8 @@ export interface LiveSandboxOptions {
   session: () => Promise<SessionPlace | undefined>;
   /** Whether the session already shows its branch as an artifact (it is announced once). */
   hasBranchArtifact: () => Promise<boolean>;
+  /** Masks the session's secret values in what the sandbox sends, before it is stored. */
+  mask?: SecretMasker;
   /** How long a connected supervisor may take to answer a ping before a newcomer replaces it. */
   answerWithinMs?: number;
 }
@@ -243,7 +245,7 @@ export class LiveSandbox implements BridgePeer {
 
   /** Applies one message from the inbox; returns what is still being stored, if anything. */
   private apply(message: CarriedUp): Promise<void> | void {
-    const event = timelineEvent(message);
+    const event = timelineEvent(message, this.options.mask);
     // Stored with the events a message produces: applied and recorded as applied in one write.
     if (event) this.ctx?.emit(event, { sandboxId: this.id, lastBridgeId: message.id });
     switch (message.type) {
@@ -262,7 +264,8 @@ export class LiveSandbox implements BridgePeer {
   private async finishPrompt(result: Extract<CarriedUp, { type: 'prompt_result' }>): Promise<void> {
     const { messageId, outcome, error, commit } = result;
     if (commit && this.ctx) {
-      const artifacts = commitArtifacts(commit, messageId, await this.options.session());
+      const masked = this.options.mask ? maskDeep(commit, this.options.mask) : commit;
+      const artifacts = commitArtifacts(masked, messageId, await this.options.session());
       await this.ctx.addArtifact(artifacts.commit);
       if (artifacts.branch && !(await this.options.hasBranchArtifact()))
         await this.ctx.addArtifact(artifacts.branch);

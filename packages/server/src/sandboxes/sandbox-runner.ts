@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { SecretMasker } from '@nightshift/protocol';
 import type { Logger } from '../log.js';
 import type { SessionRecord, Store } from '../store/store.js';
 import type {
@@ -29,6 +30,8 @@ export interface SandboxRunnerOptions extends LifecycleLimits {
   sandboxEnv(session: SessionRecord, sandboxId: string, token: string): Promise<Record<string, string>>;
   /** Said on every sandbox start, e.g. that sandboxes run without isolation. */
   startNotice?: string;
+  /** Masks a session's secret values in what its sandbox sends (the supervisor masks them first). */
+  secretMasker?(session: SessionRecord): Promise<SecretMasker>;
 }
 
 /**
@@ -41,6 +44,7 @@ export class SandboxRunner implements AgentRunner {
   private readonly live = new Map<string, LiveSandbox>();
   private readonly starting = new Map<string, Promise<LiveSandbox | { error: string }>>();
   private readonly idleSince = new Map<string, number>();
+  private readonly masks = new Map<string, SecretMasker>();
   private readonly monitor: NodeJS.Timeout;
 
   constructor(private readonly options: SandboxRunnerOptions) {
@@ -60,6 +64,9 @@ export class SandboxRunner implements AgentRunner {
         });
         continue;
       }
+      await this.learnMask(record.sessionId).catch((err: unknown) =>
+        this.options.log.warn({ sessionId: record.sessionId, err: String(err) }, 'cannot mask its secrets'),
+      );
       // Its supervisor reconnects and says hello; what it sends waits until a prompt or a
       // reattach gives it a timeline.
       this.track(record.sessionId, record.id, record.tokenHash, handle, record.lastBridgeId, true);
@@ -192,6 +199,7 @@ export class SandboxRunner implements AgentRunner {
     }
     let sandbox: LiveSandbox;
     try {
+      await this.learnMask(session.id, session);
       const env = await this.options.sandboxEnv(session, sandboxId, token);
       await this.options.store.sandboxes.insert({
         id: sandboxId,
@@ -242,6 +250,7 @@ export class SandboxRunner implements AgentRunner {
       sandboxes: this.options.store.sandboxes,
       log: this.options.log,
       session: () => this.options.store.sessions.get(sessionId),
+      mask: (text) => this.masks.get(sessionId)?.(text) ?? text,
       hasBranchArtifact: async () =>
         (await this.options.store.artifacts.list(sessionId)).some((a) => a.type === 'branch'),
     });
@@ -250,6 +259,12 @@ export class SandboxRunner implements AgentRunner {
       if (this.live.get(sessionId) === sandbox) this.live.delete(sessionId);
     });
     return sandbox;
+  }
+
+  private async learnMask(sessionId: string, known?: SessionRecord): Promise<void> {
+    const session = known ?? (await this.options.store.sessions.get(sessionId));
+    if (session && this.options.secretMasker)
+      this.masks.set(sessionId, await this.options.secretMasker(session));
   }
 
   /** Resolves only if the start is overdue: a settled start has its answer from `ready()`. */

@@ -1,7 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { encodeSandboxEnv, pickProviderEnv, type SandboxEnvInput } from '@nightshift/protocol';
+import {
+  createSecretMasker,
+  encodeSandboxEnv,
+  encodeSecretMap,
+  pickProviderEnv,
+  type SandboxEnvInput,
+} from '@nightshift/protocol';
 import type { ServerConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import type { SessionRecord, Store } from '../store/store.js';
@@ -15,6 +21,7 @@ import { SandboxRunner } from './sandbox-runner.js';
 import { BRIDGE_PATH, hashToken } from './bridge-endpoint.js';
 import { gitPasswordFor } from '../scm/git-auth.js';
 import { isLocalRepo, localGitDir } from '../scm/local-repo.js';
+import type { SecretsService } from '../secrets/secret-service.js';
 
 export interface SandboxSetup {
   runner: AgentRunner;
@@ -30,6 +37,8 @@ export function createSandboxRunner(
   serverUrl: () => string,
   /** The control plane's per-sandbox sockets (`http/sandbox-door.ts`): with them, sandboxes get their own network. */
   door?: LocalProviderOptions['door'],
+  /** Where a session's secrets come from; none without it. */
+  secrets?: Pick<SecretsService, 'valuesForRepository'>,
 ): SandboxSetup {
   const bwrap = probeBubblewrapSandbox();
   if (!bwrap.ok && !config.sandbox.unisolated) {
@@ -74,8 +83,18 @@ export function createSandboxRunner(
     startNotice: unisolated
       ? 'WARNING: this sandbox runs without isolation (bubblewrap is unavailable and NIGHTSHIFT_ALLOW_UNISOLATED is set): the agent can read and write anything the server can.'
       : undefined,
-    sandboxEnv: async (session, sandboxId, token) =>
-      sandboxEnv(config, session, sandboxId, token, serverUrl(), ownNetwork ? loopbackModel : undefined),
+    ...(secrets
+      ? {
+          secretMasker: async (session: SessionRecord) => {
+            const values = await secrets.valuesForRepository(session.repo);
+            return createSecretMasker({ ...values.setup, ...values.agent });
+          },
+        }
+      : {}),
+    sandboxEnv: async (session, sandboxId, token) => ({
+      ...(await sandboxEnv(config, session, sandboxId, token, serverUrl(), ownNetwork ? loopbackModel : undefined)),
+      ...(secrets ? await secretsEnv(secrets, session.repo) : {}),
+    }),
   });
   return { runner, sandboxRunner: runner, unavailable: null };
 }
@@ -129,6 +148,18 @@ async function sandboxEnv(
         name.endsWith('_BASE_URL') ? fromSandbox(value) : value,
       ]),
     ),
+  });
+}
+
+/** A session's secret values, as the contract's secret variables (they travel on stdin). */
+async function secretsEnv(
+  secrets: Pick<SecretsService, 'valuesForRepository'>,
+  repo: string,
+): Promise<Record<string, string>> {
+  const values = await secrets.valuesForRepository(repo);
+  return encodeSandboxEnv({
+    agentSecrets: encodeSecretMap(values.agent),
+    setupSecrets: encodeSecretMap(values.setup),
   });
 }
 

@@ -9,6 +9,7 @@ import type {
   MessageRepo,
   SandboxRecord,
   SandboxRepo,
+  SecretRepo,
   SessionRecord,
   SessionRepo,
   Store,
@@ -17,6 +18,7 @@ import type {
 import { People } from './people-repo.js';
 import { BrowserSessions } from './browser-session-repo.js';
 import { ApiTokens } from './api-token-repo.js';
+import { Secrets } from './secrets-repo.js';
 
 /** Rows per INSERT statement: keeps well under SQLite's bound-parameter limit. */
 const EVENT_INSERT_CHUNK = 500;
@@ -31,12 +33,14 @@ export class KyselyStore implements Store {
   readonly people: People;
   readonly browserSessions: BrowserSessions;
   readonly apiTokens: ApiTokens;
+  readonly secrets: SecretRepo;
 
   constructor(private readonly db: Kysely<Database>) {
     this.sandboxes = new Sandboxes(db);
     this.people = new People(db);
     this.browserSessions = new BrowserSessions(db);
     this.apiTokens = new ApiTokens(db);
+    this.secrets = new Secrets(db);
     this.sessions = new Sessions(db);
     this.messages = new Messages(db);
     this.events = new Events(db);

@@ -8,6 +8,7 @@ export interface Database {
   people: PeopleTable;
   browser_sessions: BrowserSessionsTable;
   api_tokens: ApiTokensTable;
+  secrets: SecretsTable;
 }
 
 export interface SessionsTable {
@@ -109,4 +110,16 @@ export interface ApiTokensTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+}
+
+export interface SecretsTable {
+  name: string;
+  /** '' for a global secret. */
+  repo: string;
+  scope: string;
+  /** base64 of iv, GCM tag and ciphertext (`secrets/cipher.ts`); never the value. */
+  sealed: string;
+  updated_at: string;
+  /** The email of who set it, null in local mode. */
+  updated_by: string | null;
 }

@@ -18,6 +18,7 @@ export interface Store {
   artifacts: ArtifactRepo;
   sandboxes: SandboxRepo;
   people: PeopleRepo;
+  secrets: SecretRepo;
   browserSessions: BrowserSessionRepo;
   apiTokens: ApiTokenRepo;
   close(): Promise<void>;
@@ -196,4 +197,24 @@ export interface ApiTokenRepo {
   listActive(filter: { personId?: string }): Promise<ApiTokenWithOwner[]>;
   touch(id: string, at: string): Promise<void>;
   revoke(id: string, at: string): Promise<void>;
+}
+
+/** A secret as stored: sealed, never its value. `repo` is '' for a global one. */
+export interface SecretRecord {
+  name: string;
+  repo: string;
+  scope: 'agent' | 'setup';
+  sealed: string;
+  updatedAt: string;
+  updatedBy: string | null;
+}
+
+export interface SecretRepo {
+  /** Inserts, or replaces the one of the same name and repository. */
+  put(secret: SecretRecord): Promise<void>;
+  get(name: string, repo: string): Promise<SecretRecord | undefined>;
+  /** The secrets of exactly this repository ('' = the global ones), by name. */
+  list(repo: string): Promise<SecretRecord[]>;
+  /** False when there was none. */
+  delete(name: string, repo: string): Promise<boolean>;
 }
