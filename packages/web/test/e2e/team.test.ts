@@ -131,6 +131,17 @@ describe.skipIf(!hasChromium)('web UI in team mode: sign-in through a real OIDC 
     await page.reload();
     await table.getByRole('cell', { name: 'team e2e', exact: true }).waitFor();
     expect(await page.content()).not.toContain(token);
+
+    // On a phone, the table and the account menu fit the width.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await accountButton(page, ada.name).click();
+    await page.getByRole('group', { name: 'Account' }).getByRole('link', { name: 'Secrets' }).waitFor();
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth),
+    ).toBeLessThanOrEqual(0);
+    await screenshot(page, 'team-tokens-phone');
+    await page.keyboard.press('Escape');
+    await page.setViewportSize({ width: 1280, height: 1000 });
     adaPage = page;
   }, 120_000);
 
