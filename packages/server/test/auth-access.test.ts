@@ -3,6 +3,7 @@ import { allowed, roleFor } from '../src/auth/access.js';
 import { repoAllowed } from '../src/auth/repo-access.js';
 import { cookieRequestAllowed } from '../src/auth/same-origin.js';
 import { readBearer, newApiToken } from '../src/auth/credentials.js';
+import { loopbackOrigins } from '../src/auth/auth-services.js';
 
 const none = { emails: [], domains: [], githubOrgs: [] };
 
@@ -67,9 +68,9 @@ describe('cookie writes from other origins', () => {
   const origin = 'https://ns.example.com';
   it('lets reads through and writes only from the public origin', () => {
     const write = (o: string | undefined, site?: string) =>
-      cookieRequestAllowed({ method: 'POST', origin: o, secFetchSite: site }, origin);
+      cookieRequestAllowed({ method: 'POST', origin: o, secFetchSite: site }, [origin]);
     expect(
-      cookieRequestAllowed({ method: 'GET', origin: 'https://evil.test', secFetchSite: undefined }, origin),
+      cookieRequestAllowed({ method: 'GET', origin: 'https://evil.test', secFetchSite: undefined }, [origin]),
     ).toBe(true);
     expect(write('https://ns.example.com')).toBe(true);
     expect(write('https://evil.test')).toBe(false);
@@ -83,11 +84,13 @@ describe('cookie writes from other origins', () => {
     expect(
       cookieRequestAllowed(
         { method: 'GET', origin: 'https://evil.test', secFetchSite: undefined },
-        origin,
+        [origin],
         true,
       ),
     ).toBe(false);
-    expect(cookieRequestAllowed({ method: 'GET', origin, secFetchSite: undefined }, origin, true)).toBe(true);
+    expect(cookieRequestAllowed({ method: 'GET', origin, secFetchSite: undefined }, [origin], true)).toBe(
+      true,
+    );
   });
 });
 
@@ -106,5 +109,18 @@ describe('the Authorization header', () => {
     ]) {
       expect(readBearer(bad)).toEqual({ kind: 'malformed' });
     }
+  });
+});
+
+describe('the origins of a loopback server without NIGHTSHIFT_PUBLIC_URL', () => {
+  it('are each loopback name on the listen port, and nothing else', () => {
+    const origins = loopbackOrigins('http://127.0.0.1:7070');
+    const write = (o: string) =>
+      cookieRequestAllowed({ method: 'POST', origin: o, secFetchSite: undefined }, origins);
+    expect(write('http://localhost:7070')).toBe(true);
+    expect(write('http://127.0.0.1:7070')).toBe(true);
+    expect(write('http://[::1]:7070')).toBe(true);
+    expect(write('http://localhost:5173')).toBe(false);
+    expect(write('https://localhost:7070')).toBe(false);
   });
 });

@@ -24,8 +24,19 @@ export function createAuthServices(config: AuthConfig, store: Store, listenUrl: 
     config,
     directory,
     tokens,
-    authenticator: new RequestAuthenticator(config.mode, directory, tokens, publicUrl),
+    authenticator: new RequestAuthenticator(config.mode, directory, tokens, () =>
+      config.publicUrl ? [config.publicUrl] : loopbackOrigins(listenUrl()),
+    ),
     publicUrl,
     secureCookies: () => publicUrl().startsWith('https:'),
   };
+}
+
+/**
+ * Without NIGHTSHIFT_PUBLIC_URL the server listens on loopback, where one port has several names:
+ * a page at http://localhost:7070 is as much this server's as one at http://127.0.0.1:7070.
+ */
+export function loopbackOrigins(listenUrl: string): string[] {
+  const { protocol, port } = new URL(listenUrl);
+  return ['127.0.0.1', 'localhost', '[::1]'].map((host) => `${protocol}//${host}${port ? `:${port}` : ''}`);
 }

@@ -38,8 +38,8 @@ export class RequestAuthenticator {
     readonly mode: AuthMode,
     private readonly directory: PeopleDirectory,
     private readonly tokens: ApiTokenService,
-    /** The origin browsers use (NIGHTSHIFT_PUBLIC_URL, else the listen URL on loopback). */
-    private readonly publicOrigin: () => string,
+    /** The origins browsers use (NIGHTSHIFT_PUBLIC_URL, else the listen URL's on loopback). */
+    private readonly publicOrigins: () => readonly string[],
   ) {}
 
   get teamMode(): boolean {
@@ -64,7 +64,7 @@ export class RequestAuthenticator {
     const cookie = sessionCookieValue(req.cookie);
     if (cookie === undefined || cookie === '') throw new Unauthenticated();
     const person = await this.directory.personForCookie(cookie);
-    if (!cookieRequestAllowed(req, this.publicOrigin(), options.upgrade)) {
+    if (!cookieRequestAllowed(req, this.publicOrigins(), options.upgrade)) {
       throw new Forbidden(
         "cross-origin request refused: a signed-in browser may only write from this server's own pages",
       );

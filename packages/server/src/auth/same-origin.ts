@@ -18,9 +18,14 @@ export interface OriginFacts {
  * cross-site page can open with the cookie (cross-site WebSocket hijacking), so it is held to
  * the same rule.
  */
-export function cookieRequestAllowed(facts: OriginFacts, publicOrigin: string, upgrade = false): boolean {
+export function cookieRequestAllowed(
+  facts: OriginFacts,
+  publicOrigins: readonly string[],
+  upgrade = false,
+): boolean {
   if (!upgrade && SAFE_METHODS.has(facts.method.toUpperCase())) return true;
-  if (facts.origin !== undefined && facts.origin !== '') return sameOrigin(facts.origin, publicOrigin);
+  if (facts.origin !== undefined && facts.origin !== '')
+    return publicOrigins.some((o) => sameOrigin(facts.origin!, o));
   return facts.secFetchSite === 'same-origin';
 }
 
