@@ -1,8 +1,10 @@
 /**
- * A scripted model behind a real OpenAI-compatible HTTP endpoint, so OpenCode (or anything using
- * `@ai-sdk/openai-compatible`) runs for real against answers a test decides.
+ * A scripted model behind real OpenAI-compatible and Anthropic HTTP endpoints, so OpenCode (or
+ * anything using `@ai-sdk/openai-compatible` or `@ai-sdk/anthropic`) runs for real against
+ * answers a test decides.
  *
- *   POST /v1/chat/completions   streaming (SSE) and non-streaming
+ *   POST /v1/chat/completions   OpenAI Chat Completions, streaming (SSE) and non-streaming
+ *   POST /v1/messages           Anthropic Messages, streaming (SSE) and non-streaming
  *   GET  /v1/models
  *
  * Every chat request is recorded. Side tasks (OpenCode's session-title generation) get a default
@@ -14,6 +16,15 @@ import { parseChatRequest, type ChatRequest } from './request.js';
 import { classifySideTask, sideTaskTurn, type SideTask } from './side-tasks.js';
 import { type Turn, providerError } from './turns.js';
 import { completionBody, errorBody, streamFrames } from './wire.js';
+import {
+  messagesBody,
+  messagesErrorBody,
+  messagesStreamFrames,
+  parseMessagesRequest,
+} from './anthropic-wire.js';
+
+/** The wire format a request came in: OpenAI Chat Completions or Anthropic Messages. */
+export type WireFormat = 'openai' | 'anthropic';
 
 export type Responder = (request: ChatRequest, context: { scriptedCount: number }) => Turn | undefined;
 
@@ -29,7 +40,10 @@ export interface ModelServerOptions {
   models?: string[];
   /** Answer side tasks (title generation) by default instead of from the script. Default true. */
   answerSideTasks?: boolean;
-  /** When set, requests must carry `Authorization: Bearer <apiKey>` (401 otherwise). */
+  /**
+   * When set, requests must carry it: `Authorization: Bearer <apiKey>` (OpenAI) or `x-api-key`
+   * (Anthropic); 401 otherwise.
+   */
   apiKey?: string;
 }
 
@@ -37,8 +51,12 @@ export interface RecordedRequest {
   method: string;
   path: string;
   body: unknown;
-  /** Set for chat-completions requests. */
+  /** Set for chat requests, in either wire format (Anthropic's read into the chat shape). */
   chat?: ChatRequest;
+  /** Which endpoint it came to. */
+  format?: WireFormat;
+  /** The key the request carried (bearer token or `x-api-key`), as the provider would see it. */
+  apiKey?: string;
   /** Set when the request was recognised as a side task and answered by default. */
   sideTask?: SideTask;
   /** The turn it was answered with. */
@@ -94,14 +112,30 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     );
   }
 
-  async function answerChat(req: http.IncomingMessage, res: http.ServerResponse, body: unknown) {
-    const record: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', body };
+  async function answerChat(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    body: unknown,
+    format: WireFormat,
+  ) {
+    const key = keyOf(req);
+    const record: RecordedRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      body,
+      format,
+      ...(key ? { apiKey: key } : {}),
+    };
     requests.push(record);
+    const fail = (status: number, message: string, extra: Partial<Extract<Turn, { type: 'error' }>> = {}) =>
+      format === 'anthropic'
+        ? messagesErrorBody(status, message, extra.errorType)
+        : errorBody({ type: 'error', status, message, ...extra });
     let chat: ChatRequest;
     try {
-      chat = parseChatRequest(body);
+      chat = format === 'anthropic' ? parseMessagesRequest(body) : parseChatRequest(body);
     } catch (error) {
-      return sendJson(res, 400, errorBody({ type: 'error', status: 400, message: (error as Error).message }));
+      return sendJson(res, 400, fail(400, (error as Error).message));
     }
     record.chat = chat;
     const turn = chooseTurn(chat, record);
@@ -112,7 +146,9 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       return sendJson(
         res,
         turn.status,
-        errorBody(turn),
+        format === 'anthropic'
+          ? messagesErrorBody(turn.status, turn.message, turn.errorType)
+          : errorBody(turn),
         turn.retryAfterMs !== undefined ? { 'retry-after-ms': String(turn.retryAfterMs) } : {},
       );
     completionCounter += 1;
@@ -124,9 +160,21 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     };
     const promptChars = JSON.stringify(chat.messages).length;
 
+    const anthropicIds = {
+      messageId: `msg_scripted_${completionCounter}`,
+      model: chat.model,
+      nextCallId: () => `toolu_scripted_${++callCounter}`,
+    };
+
     if (!chat.stream) {
       if (turn.type === 'hang') return; // never answered; the connection closes with the server
-      return sendJson(res, 200, completionBody(turn, ids, promptChars));
+      return sendJson(
+        res,
+        200,
+        format === 'anthropic'
+          ? messagesBody(turn, anthropicIds, promptChars)
+          : completionBody(turn, ids, promptChars),
+      );
     }
 
     res.writeHead(200, {
@@ -134,18 +182,27 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
-    for (const frame of streamFrames(turn, ids, promptChars)) {
+    const frames =
+      format === 'anthropic'
+        ? messagesStreamFrames(turn, anthropicIds, promptChars)
+        : streamFrames(turn, ids, promptChars);
+    for (const frame of frames) {
       if (frame.delayMs > 0) await sleep(frame.delayMs);
       if (res.destroyed || res.writableEnded) return; // the client went away (e.g. an abort)
-      res.write(`data: ${JSON.stringify(frame.chunk)}\n\n`);
+      // Anthropic names each event; OpenAI sends bare data lines.
+      const name = format === 'anthropic' ? `event: ${String(frame.chunk.type)}\n` : '';
+      res.write(`${name}data: ${JSON.stringify(frame.chunk)}\n\n`);
     }
     if (turn.type === 'hang') return; // leave the stream open until the client or the server closes it
-    res.end('data: [DONE]\n\n');
+    res.end(format === 'anthropic' ? '' : 'data: [DONE]\n\n');
   }
 
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
+    const anthropic = path === '/v1/messages' || path === '/messages';
+    if (options.apiKey && keyOf(req) !== options.apiKey) {
+      if (anthropic)
+        return sendJson(res, 401, messagesErrorBody(401, 'invalid x-api-key', 'authentication_error'));
       return sendJson(
         res,
         401,
@@ -165,9 +222,13 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
         data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'nightshift-testkit' })),
       });
     }
-    if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/chat/completions')) {
+    if (
+      req.method === 'POST' &&
+      (anthropic || path === '/v1/chat/completions' || path === '/chat/completions')
+    ) {
+      const format: WireFormat = anthropic ? 'anthropic' : 'openai';
       readJson(req)
-        .then((body) => answerChat(req, res, body))
+        .then((body) => answerChat(req, res, body, format))
         .catch((error: Error) =>
           sendJson(
             res,
@@ -242,4 +303,11 @@ function readJson(req: http.IncomingMessage): Promise<unknown> {
       }
     });
   });
+}
+
+/** The key as each SDK sends it: Anthropic's `x-api-key`, OpenAI's bearer token. */
+function keyOf(req: http.IncomingMessage): string | undefined {
+  const apiKey = req.headers['x-api-key'];
+  if (typeof apiKey === 'string' && apiKey) return apiKey;
+  return /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
 }

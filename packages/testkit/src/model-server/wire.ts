@@ -22,7 +22,7 @@ interface Ids {
 
 const estimateTokens = (s: string): number => Math.max(1, Math.ceil(s.length / 4));
 
-function usageOf(turn: Turn, promptChars: number): Usage {
+export function usageOf(turn: Turn, promptChars: number): Usage {
   if ((turn.type === 'text' || turn.type === 'tool_calls') && turn.usage) return turn.usage;
   let completion = '';
   if (turn.type === 'text') completion = chunkText(turn.text).join('');
