@@ -27,7 +27,7 @@ const PACKAGES: Record<string, string[]> = {
 const SERVER_AREAS: Record<string, string[]> = {
   ids: [],
   log: [],
-  config: ['host'],
+  config: ['host', 'models'],
   'data-dir': ['config'],
   host: [],
   store: ['log', 'ids'],

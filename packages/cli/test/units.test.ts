@@ -133,6 +133,7 @@ describe('formatting', () => {
       status: 'active',
       sandbox: { status: 'ready' },
       queue: { running: 'msg_1', queued: ['msg_2'] },
+      usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
       createdAt: '2025-01-01T00:00:00Z',
       updatedAt: '2025-01-01T00:00:00Z',
     };

@@ -14,6 +14,8 @@ import type {
   StopBody,
   TokenCreated,
   TokenInfo,
+  UsageQuery,
+  UsageReport,
 } from '@nightshift/protocol';
 import { ApiError, refusal } from './errors.js';
 import { routes, sessionSocketPath, type Route } from './routes.js';
@@ -191,6 +193,11 @@ export class NightshiftClient {
 
   async deleteSecret(name: string, repo?: string): Promise<void> {
     await this.call(routes.deleteSecret, { name, repo });
+  }
+
+  /** Tokens and cost of the proxied model calls: a member's own, an admin's or local mode's all. */
+  async usage(params: UsageQuery = {}): Promise<UsageReport> {
+    return this.call(routes.usage, params);
   }
 
   /** Follows a session's timeline live over its WebSocket, riding out dropped connections. */

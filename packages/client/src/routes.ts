@@ -21,6 +21,8 @@ import {
   TokenCreated,
   TokenList,
   TokenListQuery,
+  UsageQuery,
+  UsageReport,
 } from '@nightshift/protocol';
 import type { Infer, Schema } from './schema.js';
 
@@ -173,6 +175,14 @@ export const routes = {
     path: ({ id }: { id: string }) => `/api/tokens/${encodeURIComponent(id)}`,
     body: null,
     answer: null,
+  }),
+
+  // model usage (docs/api.md "Model usage"): tokens and cost of the proxied model calls
+  usage: route({
+    method: 'GET',
+    path: (params: Infer<typeof UsageQuery>) => `/api/usage${query(params)}`,
+    body: null,
+    answer: UsageReport,
   }),
 };
 

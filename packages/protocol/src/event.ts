@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Author, Timestamp } from './common.js';
 import { SandboxStatus, SessionStatus } from './session.js';
 import { Artifact } from './artifact.js';
+import { UsageTotals } from './usage.js';
 
 export const PromptOutcome = z.enum(['completed', 'stopped', 'failed']);
 export type PromptOutcome = z.infer<typeof PromptOutcome>;
@@ -65,6 +66,8 @@ export const EventData = {
     messageId: z.string(),
     outcome: PromptOutcome,
     error: z.string().optional(),
+    /** The prompt's model calls through the proxy; absent when it made none. */
+    usage: UsageTotals.optional(),
   }),
   prompt_cancelled: z.object({ messageId: z.string() }),
   sandbox_spawning: z.object({ mode: SandboxMode }),

@@ -10,4 +10,5 @@ export * from './validation.js';
 export * from './health.js';
 export * from './identity.js';
 export * from './secrets.js';
+export * from './usage.js';
 export * from './secret-masking.js';

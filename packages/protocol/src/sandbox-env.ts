@@ -247,6 +247,30 @@ const VARIABLES = {
     'the setup-scope secrets: reach setup.sh/start.sh while they run, never the agent',
     { secret: true },
   ),
+  modelProxyUrl: variable(
+    'NIGHTSHIFT_MODEL_PROXY_URL',
+    z
+      .string()
+      .regex(/^https?:\/\/\S+$/i, 'must be an http(s):// URL')
+      .optional(),
+    "the control plane's model proxy as the sandbox reaches it; each provider's base URL is <this>/<provider>",
+    { quoted: true },
+  ),
+  modelProxyProviders: variable(
+    'NIGHTSHIFT_MODEL_PROXY_PROVIDERS',
+    z
+      .string()
+      .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, 'must be comma-separated provider ids')
+      .optional(),
+    'the providers the model proxy serves (anthropic, openai …), comma-separated',
+    { quoted: true },
+  ),
+  modelCredential: variable(
+    'NIGHTSHIFT_MODEL_CREDENTIAL',
+    z.string().optional(),
+    "this sandbox's key for the model proxy: it opens the proxy for its own session only, and is no provider's key",
+    { secret: true },
+  ),
   setupTimeoutSeconds: seconds('NIGHTSHIFT_SETUP_TIMEOUT_SECONDS', 600, 'limit for setup.sh'),
   startScriptTimeoutSeconds: seconds('NIGHTSHIFT_START_SCRIPT_TIMEOUT_SECONDS', 120, 'limit for start.sh'),
   heartbeatSeconds: seconds('NIGHTSHIFT_HEARTBEAT_SECONDS', 5, 'how often the sandbox says it is alive'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ModelName, Timestamp } from './common.js';
+import { UsageTotals } from './usage.js';
 
 export const SessionStatus = z.enum(['created', 'active', 'archived']);
 export type SessionStatus = z.infer<typeof SessionStatus>;
@@ -28,6 +29,8 @@ export const Session = z.object({
   status: SessionStatus,
   sandbox: z.object({ status: SandboxStatus }),
   queue: z.object({ running: z.string().nullable(), queued: z.array(z.string()) }),
+  /** The model calls of all its prompts so far. */
+  usage: UsageTotals,
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_BOT } from '@nightshift/protocol';
+import { BUILT_IN_PRICES, parsePriceTable, type PriceTable } from './models/prices.js';
 
 /** Everything `nightshift up` can be told, from flags or the environment. */
 export interface ServerConfig {
@@ -17,6 +18,15 @@ export interface ServerConfig {
   sandbox: SandboxConfig;
   auth: AuthConfig;
   secrets: SecretsConfig;
+  models: ModelsConfig;
+}
+
+/** The model proxy's accounting (`models/`). */
+export interface ModelsConfig {
+  /** NIGHTSHIFT_BUDGET_USD_PER_DAY: per person per UTC day; null means no budget. */
+  budgetUsdPerDay: number | null;
+  /** The built-in prices, with NIGHTSHIFT_MODEL_PRICES over them. */
+  prices: PriceTable;
 }
 
 /** Secrets at rest (`secrets/`). */
@@ -93,6 +103,7 @@ export function resolveConfig(
     },
     auth: resolveAuthConfig(options.auth ?? {}, env, host),
     secrets: options.secrets ?? { key: parseSecretKeySetting(readSetting(env, 'NIGHTSHIFT_SECRET_KEY')) },
+    models: { ...resolveModelsConfig(env), ...options.models },
   };
 }
 
@@ -319,3 +330,16 @@ function expandHome(p: string): string {
 
 /** A configuration the server cannot start with; its message is the one line the user sees. */
 export class ConfigError extends Error {}
+
+function resolveModelsConfig(env: NodeJS.ProcessEnv): ModelsConfig {
+  const budget = readSetting(env, 'NIGHTSHIFT_BUDGET_USD_PER_DAY')?.trim();
+  const budgetUsdPerDay = budget ? Number(budget) : null;
+  if (budgetUsdPerDay !== null && (!Number.isFinite(budgetUsdPerDay) || budgetUsdPerDay <= 0))
+    throw new ConfigError(`NIGHTSHIFT_BUDGET_USD_PER_DAY: must be a positive number of USD, not "${budget}"`);
+  const prices = readSetting(env, 'NIGHTSHIFT_MODEL_PRICES');
+  try {
+    return { budgetUsdPerDay, prices: { ...BUILT_IN_PRICES, ...(prices ? parsePriceTable(prices) : {}) } };
+  } catch (err) {
+    throw new ConfigError(`NIGHTSHIFT_MODEL_PRICES: ${(err as Error).message}`);
+  }
+}

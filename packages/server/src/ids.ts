@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
 /** Opaque, URL-safe, lower-case ids with a readable prefix (`ses_…`, `msg_…`). */
-export function newId(prefix: 'ses' | 'msg' | 'art' | 'sbx' | 'snap' | 'per' | 'tok'): string {
+export function newId(prefix: 'ses' | 'msg' | 'art' | 'sbx' | 'snap' | 'per' | 'tok' | 'use'): string {
   const bytes = randomBytes(16);
   let out = '';
   for (const b of bytes) out += ALPHABET[b & 31];

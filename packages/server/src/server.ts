@@ -29,6 +29,7 @@ import { listen } from './http/listen.js';
 import { SandboxDoors } from './http/sandbox-door.js';
 import { LiveSandbox } from './sandboxes/live-sandbox.js';
 import { guardServer } from './http/last-resort.js';
+import { createModelServices } from './models/model-services.js';
 import { createAuthProvider } from './auth/providers/create-provider.js';
 import { createAuthServices, type AuthServices } from './auth/auth-services.js';
 import { SecretsService } from './secrets/secret-service.js';
@@ -83,7 +84,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   let url = '';
   const auth = createAuthServices(config.auth, store, () => url);
   const doors = new SandboxDoors(log);
-  const sandboxes = options.runner ? null : createSandboxRunner(config, store, log, () => url, doors, secrets);
+  const models = createModelServices(config, store, log, (credential) =>
+    sandboxRunner?.sessionForModelCredential(credential),
+  );
+  const sandboxes = options.runner
+    ? null
+    : createSandboxRunner(config, store, log, () => url, doors, secrets, models.upstreams);
   const runner: AgentRunner = options.runner ?? sandboxes!.runner;
   const sandboxRunner = sandboxes?.sandboxRunner ?? null;
   const registry = new SessionRegistry({
@@ -96,6 +102,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     stopGraceMs: options.stopGraceMs ?? 15_000,
     idleMs: config.actorIdleMs,
     listenerCount: (id) => hub.listenerCount(id),
+    admitPrompt: models.ledger.admitPrompt,
   });
   const sockets = new SessionSockets(registry, hub, log, {
     maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
@@ -115,6 +122,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     },
     auth,
     secrets,
+    usage: models.ledger,
     sse: { keepAliveMs: options.sseKeepAliveMs ?? 15_000, maxQueued: 50_000 },
     maxBodyBytes: 1024 * 1024,
     web: webAppHandler(options.webRoot ?? path.resolve(here, '..', '..', 'web', 'dist')),
@@ -135,7 +143,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     }),
   );
   const doorOf = (req: IncomingMessage) => doors.sessionOf(req);
-  const server = createServer(frontDoor({ gate, doorOf, git, app: getRequestListener(app.fetch), log }));
+  const server = createServer(frontDoor({ gate, doorOf, git, modelProxy: models.proxy, app: getRequestListener(app.fetch), log }));
   doors.attach(server);
   const upgrades = new UpgradeRoutes({
     doorOf,

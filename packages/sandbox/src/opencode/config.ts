@@ -13,6 +13,9 @@ export const OPENAI_COMPATIBLE_PROVIDER = 'openai-compatible';
  */
 export const OPENAI_COMPATIBLE_KEY_ENV = 'NIGHTSHIFT_OC_OPENAI_COMPATIBLE_API_KEY';
 
+/** The variable the model proxy's credential reaches OpenCode through, named by the config. */
+export const MODEL_CREDENTIAL_ENV = 'NIGHTSHIFT_OC_MODEL_CREDENTIAL';
+
 /** Provider keys OpenCode reads from its environment by itself (it knows their names offline). */
 export const PROVIDER_KEY_VARIABLES = [
   'ANTHROPIC_API_KEY',
@@ -42,6 +45,11 @@ export interface ModelSettings {
   };
   /** Provider API keys by variable name (ANTHROPIC_API_KEY …). */
   providerKeys?: Record<string, string>;
+  /**
+   * The control plane's model proxy: each provider listed is reached at `<baseUrl>/<provider>`
+   * with the sandbox's credential, and the proxy adds the real key outside the sandbox.
+   */
+  proxy?: { baseUrl: string; credential: string; providers: string[] };
 }
 
 export interface ModelRef {
@@ -58,7 +66,16 @@ export function parseModel(model: string): ModelRef | undefined {
 
 /** The model settings of a sandbox's environment contract. `models` starts from the default model. */
 export function modelSettings(
-  vars: Pick<SandboxEnv, 'model' | 'openaiCompatibleBaseUrl' | 'openaiCompatibleApiKey' | 'providerEnv'>,
+  vars: Pick<
+    SandboxEnv,
+    | 'model'
+    | 'openaiCompatibleBaseUrl'
+    | 'openaiCompatibleApiKey'
+    | 'providerEnv'
+    | 'modelProxyUrl'
+    | 'modelProxyProviders'
+    | 'modelCredential'
+  >,
 ): ModelSettings {
   const settings: ModelSettings = {};
   if (vars.model) settings.defaultModel = vars.model;
@@ -76,6 +93,13 @@ export function modelSettings(
     if (value) providerKeys[name] = value;
   }
   if (Object.keys(providerKeys).length > 0) settings.providerKeys = providerKeys;
+  if (vars.modelProxyUrl && vars.modelCredential && vars.modelProxyProviders)
+    settings.proxy = {
+      baseUrl: vars.modelProxyUrl.replace(/\/+$/, ''),
+      credential: vars.modelCredential,
+      // openai-compatible comes as its own settings (its models are discovered at its endpoint).
+      providers: vars.modelProxyProviders.split(',').filter((id) => id !== OPENAI_COMPATIBLE_PROVIDER),
+    };
   return settings;
 }
 
@@ -93,9 +117,10 @@ export interface OpenCodeConfig {
   provider?: Record<
     string,
     {
-      npm: string;
-      name: string;
+      npm?: string;
+      name?: string;
       options: { baseURL: string; apiKey: string };
+      /** Added to (or overriding) what OpenCode knows of the provider's models. */
       models: Record<string, { name: string }>;
     }
   >;
@@ -122,20 +147,30 @@ export function buildOpenCodeConfig(settings: ModelSettings): GeneratedConfig {
   };
   if (settings.defaultModel) config.model = settings.defaultModel;
   const env: Record<string, string> = { ...settings.providerKeys };
+  const providers: NonNullable<OpenCodeConfig['provider']> = {};
+  if (settings.proxy) {
+    const { baseUrl, credential } = settings.proxy;
+    env[MODEL_CREDENTIAL_ENV] = credential;
+    // OpenCode's own providers, pointed at the proxy: their SDKs and model lists stay OpenCode's.
+    for (const id of settings.proxy.providers)
+      providers[id] = {
+        options: { baseURL: `${baseUrl}/${id}`, apiKey: `{env:${MODEL_CREDENTIAL_ENV}}` },
+        models: {},
+      };
+  }
 
   if (settings.openaiCompatible) {
     const { baseUrl, apiKey, models } = settings.openaiCompatible;
     // Local servers (Ollama, llama.cpp) take any key; the SDK still wants a non-empty one.
     env[OPENAI_COMPATIBLE_KEY_ENV] = apiKey ?? 'nightshift-no-key';
-    config.provider = {
-      [OPENAI_COMPATIBLE_PROVIDER]: {
-        // Bundled inside the opencode binary: nothing is downloaded at runtime.
-        npm: '@ai-sdk/openai-compatible',
-        name: 'OpenAI-compatible',
-        options: { baseURL: baseUrl, apiKey: `{env:${OPENAI_COMPATIBLE_KEY_ENV}}` },
-        models: Object.fromEntries([...new Set(models)].map((id) => [id, { name: id }])),
-      },
+    providers[OPENAI_COMPATIBLE_PROVIDER] = {
+      // Bundled inside the opencode binary: nothing is downloaded at runtime.
+      npm: '@ai-sdk/openai-compatible',
+      name: 'OpenAI-compatible',
+      options: { baseURL: baseUrl, apiKey: `{env:${OPENAI_COMPATIBLE_KEY_ENV}}` },
+      models: Object.fromEntries([...new Set(models)].map((id) => [id, { name: id }])),
     };
   }
+  if (Object.keys(providers).length > 0) config.provider = providers;
   return { config, env };
 }

@@ -72,6 +72,7 @@ export function configSecrets(config: SupervisorConfig): string[] {
   const secrets = [config.bridge.token, config.remote.credentials?.password ?? ''];
   if (config.models.openaiCompatible?.apiKey) secrets.push(config.models.openaiCompatible.apiKey);
   secrets.push(...Object.values(config.models.providerKeys ?? {}));
+  if (config.models.proxy) secrets.push(config.models.proxy.credential);
   return secrets.filter((s) => s.length >= 4);
 }
 

@@ -9,6 +9,8 @@ import { ApiError, answerError } from './errors.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { promptRoutes } from './routes/prompts.js';
 import { eventRoutes } from './routes/events.js';
+import { usageRoutes } from './routes/usage.js';
+import type { UsageLedger } from '../models/usage-ledger.js';
 import type { AuthServices } from '../auth/auth-services.js';
 import { authMiddleware } from './auth-middleware.js';
 import { logoutRoutes, meRoutes } from './routes/me.js';
@@ -30,6 +32,8 @@ export interface AppDeps {
   /** The sign-in routes, in team mode. */
   signIn?: SignInRoutesDeps | null;
   secrets: SecretsService;
+  /** Model usage (`GET /api/usage`); absent where no model proxy runs. */
+  usage?: Pick<UsageLedger, 'report'>;
   maxBodyBytes: number;
   /** Serves the web UI for non-API paths, when it is built. */
   web?: (path: string) => Promise<Response | undefined>;
@@ -60,6 +64,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/sessions', promptRoutes(deps.registry));
   app.route('/api/sessions', eventRoutes(deps.registry, deps.hub, deps.sse));
   app.route('/api/secrets', secretRoutes(deps.secrets));
+  if (deps.usage) app.route('/api/usage', usageRoutes(deps.usage));
 
   app.all('/api/*', (c) => {
     throw new ApiError(404, 'not_found', `no such endpoint: ${c.req.method} ${c.req.path}`);

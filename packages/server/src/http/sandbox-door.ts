@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../log.js';
 import { BRIDGE_PATH } from '../sandboxes/bridge-endpoint.js';
+import { MODEL_PROXY_PREFIX } from '../models/proxy.js';
 
 /**
  * Each sandbox's own way in: a Unix socket the control plane listens on for that sandbox alone,
@@ -77,7 +78,7 @@ export interface SandboxDoor {
   close(): void;
 }
 
-/** On a sandbox's door only its bridge and its own session's git endpoint answer. */
+/** On a sandbox's door only its bridge, its own session's git endpoint and the model proxy answer. */
 export function isDoorRoute(sessionId: string, rawUrl: string | undefined): boolean {
   let pathname: string;
   try {
@@ -85,5 +86,9 @@ export function isDoorRoute(sessionId: string, rawUrl: string | undefined): bool
   } catch {
     return false;
   }
-  return pathname === BRIDGE_PATH || pathname.startsWith(`/git/${encodeURIComponent(sessionId)}.git/`);
+  return (
+    pathname === BRIDGE_PATH ||
+    pathname.startsWith(`/git/${encodeURIComponent(sessionId)}.git/`) ||
+    pathname.startsWith(MODEL_PROXY_PREFIX)
+  );
 }

@@ -2,10 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { BRIDGE_PATH } from './bridge-endpoint.js';
 import type { Endpoint } from './provider.js';
+import { MODEL_PROXY_PREFIX } from '../models/proxy.js';
 
-/** The only routes a sandbox may use: its bridge and the git endpoint for local repositories. */
+/** The only routes a sandbox may use: its bridge, the git endpoint and the model proxy. */
 export function isSandboxRoute(pathname: string): boolean {
-  return pathname === BRIDGE_PATH || pathname.startsWith('/git/');
+  return pathname === BRIDGE_PATH || pathname.startsWith('/git/') || pathname.startsWith(MODEL_PROXY_PREFIX);
 }
 
 export const SANDBOX_FORBIDDEN = {
@@ -41,6 +42,11 @@ export class SandboxGate {
       this.onRefused({ method: req.method ?? 'GET', path: pathname });
     }
     return true;
+  }
+
+  /** Whether the request came from inside a sandbox (over TCP, where it shares the host's network). */
+  isFromSandbox(req: IncomingMessage): boolean {
+    return this.fromSandbox(req.socket);
   }
 
   private fromSandbox(socket: Socket): boolean {

@@ -21,6 +21,7 @@ import {
 } from './lifecycle-rules.js';
 import { newId } from '../ids.js';
 import { gitPasswordFor } from '../scm/git-auth.js';
+import { isModelCredentialOf } from '../models/credential.js';
 
 export interface SandboxRunnerOptions extends LifecycleLimits {
   provider: SandboxProvider;
@@ -90,6 +91,14 @@ export class SandboxRunner implements AgentRunner {
   sessionForGitPassword(password: string): string | undefined {
     for (const sandbox of this.live.values()) {
       if (sameHash(gitPasswordFor(sandbox.options.tokenHash), password)) return sandbox.options.sessionId;
+    }
+    return undefined;
+  }
+
+  /** Model proxy authentication: the session whose live sandbox was given this credential, if any. */
+  sessionForModelCredential(credential: string): string | undefined {
+    for (const sandbox of this.live.values()) {
+      if (isModelCredentialOf(sandbox.options.tokenHash, credential)) return sandbox.options.sessionId;
     }
     return undefined;
   }

@@ -5,7 +5,6 @@ import {
   createSecretMasker,
   encodeSandboxEnv,
   encodeSecretMap,
-  pickProviderEnv,
   type SandboxEnvInput,
 } from '@nightshift/protocol';
 import type { ServerConfig } from '../config.js';
@@ -16,11 +15,14 @@ import { UnavailableRunner } from '../sessions/unavailable-runner.js';
 import { INSTALL_DIR } from '../host/install-dir.js';
 import { probeBubblewrapSandbox, type CommandRun } from '../host/probes.js';
 import { LocalProvider, type LocalProviderOptions } from './local/local-provider.js';
-import { doorEnv, loopbackEndpointOf, urlFromSandbox, type LoopbackEndpoint } from './local/network.js';
+import { doorEnv } from './local/network.js';
 import { SandboxRunner } from './sandbox-runner.js';
 import { BRIDGE_PATH, hashToken } from './bridge-endpoint.js';
 import { gitPasswordFor } from '../scm/git-auth.js';
 import { isLocalRepo, localGitDir } from '../scm/local-repo.js';
+import { modelCredentialFor } from '../models/credential.js';
+import { OPENAI_COMPATIBLE, type Upstream } from '../models/providers.js';
+import { MODEL_PROXY_PREFIX } from '../models/proxy.js';
 import type { SecretsService } from '../secrets/secret-service.js';
 
 export interface SandboxSetup {
@@ -39,6 +41,8 @@ export function createSandboxRunner(
   door?: LocalProviderOptions['door'],
   /** Where a session's secrets come from; none without it. */
   secrets?: Pick<SecretsService, 'valuesForRepository'>,
+  /** The providers the model proxy serves (`models/providers.ts`); sandboxes reach only those. */
+  modelUpstreams: ReadonlyMap<string, Upstream> = new Map(),
 ): SandboxSetup {
   const bwrap = probeBubblewrapSandbox();
   if (!bwrap.ok && !config.sandbox.unisolated) {
@@ -54,7 +58,6 @@ export function createSandboxRunner(
     );
   if (unisolated)
     log.warn('bubblewrap is unavailable: agents will run WITHOUT isolation (NIGHTSHIFT_ALLOW_UNISOLATED)');
-  const loopbackModel = loopbackEndpointOf(modelUrls(config));
   const provider = new LocalProvider({
     dataDir: config.dataDir,
     installDir: INSTALL_DIR,
@@ -70,7 +73,8 @@ export function createSandboxRunner(
     },
     uidBase: config.sandbox.uidBase,
     log,
-    ...(door && !unisolated && network.ok ? { door, loopbackModel } : {}),
+    // Model traffic goes through the control plane's proxy: no forwarder to a loopback model.
+    ...(door && !unisolated && network.ok ? { door } : {}),
   });
   const ownNetwork = Boolean(door) && !unisolated && network.ok;
   const runner = new SandboxRunner({
@@ -92,7 +96,7 @@ export function createSandboxRunner(
         }
       : {}),
     sandboxEnv: async (session, sandboxId, token) => ({
-      ...(await sandboxEnv(config, session, sandboxId, token, serverUrl(), ownNetwork ? loopbackModel : undefined)),
+      ...(await sandboxEnv(config, session, sandboxId, token, serverUrl(), ownNetwork, modelUpstreams)),
       ...(secrets ? await secretsEnv(secrets, session.repo) : {}),
     }),
   });
@@ -105,14 +109,17 @@ async function sandboxEnv(
   sandboxId: string,
   token: string,
   serverUrl: string,
-  /** Set (null without a loopback model) when the sandbox has its own network. */
-  loopbackModel: LoopbackEndpoint | null | undefined,
+  ownNetwork: boolean,
+  modelUpstreams: ReadonlyMap<string, Upstream>,
 ): Promise<Record<string, string>> {
   // With its own network a sandbox reaches the control plane only through its door, and the
-  // host's loopback not at all: a model endpoint there only through its forwarder.
-  const door = loopbackModel !== undefined ? doorEnv(BRIDGE_PATH) : null;
+  // host's loopback not at all.
+  const door = ownNetwork ? doorEnv(BRIDGE_PATH) : null;
   const loopback = door ? door.controlOrigin : loopbackUrl(serverUrl);
-  const fromSandbox = (url: string) => (door ? urlFromSandbox(url, loopbackModel ?? null) : url);
+  // Models only through the proxy, with a credential that is no provider's key: no key and no
+  // provider endpoint enters the sandbox.
+  const modelProxyUrl = `${loopback}${MODEL_PROXY_PREFIX.replace(/\/$/, '')}`;
+  const modelCredential = modelCredentialFor(hashToken(token));
   // Every origin, local or remote, is reached through the control plane's git endpoint, which
   // pushes only the session branch and holds the origin's credentials: none enter the sandbox.
   if (isLocalRepo(session.repo)) await localGitDir(session.repo);
@@ -124,9 +131,6 @@ async function sandboxEnv(
   return encodeSandboxEnv({
     bridgeUrl: door ? door.bridgeUrl : `${loopback.replace(/^http/, 'ws')}${BRIDGE_PATH}`,
     ...(door ? { controlSocket: door.controlSocket, controlForwardPort: door.controlForwardPort } : {}),
-    ...(door && loopbackModel
-      ? { modelSocket: door.modelSocket, modelForwardPort: door.modelForwardPort }
-      : {}),
     sandboxToken: token,
     sandboxId,
     sessionId: session.id,
@@ -137,17 +141,15 @@ async function sandboxEnv(
     botEmail: config.sandbox.bot.email,
     heartbeatSeconds: heartbeatSeconds(config.sandbox.heartbeatStaleMs),
     model: config.model || undefined,
-    openaiCompatibleBaseUrl: config.openaiCompatible
-      ? fromSandbox(config.openaiCompatible.baseUrl)
-      : undefined,
-    openaiCompatibleApiKey: config.openaiCompatible?.apiKey || undefined,
-    // Provider keys reach the sandbox, and nothing else of the server's environment.
-    providerEnv: Object.fromEntries(
-      Object.entries(pickProviderEnv(process.env)).map(([name, value]) => [
-        name,
-        name.endsWith('_BASE_URL') ? fromSandbox(value) : value,
-      ]),
-    ),
+    ...(modelUpstreams.has(OPENAI_COMPATIBLE)
+      ? {
+          openaiCompatibleBaseUrl: `${modelProxyUrl}/${OPENAI_COMPATIBLE}`,
+          openaiCompatibleApiKey: modelCredential,
+        }
+      : {}),
+    ...(modelUpstreams.size > 0
+      ? { modelProxyUrl, modelProxyProviders: [...modelUpstreams.keys()].join(','), modelCredential }
+      : {}),
   });
 }
 
@@ -161,14 +163,6 @@ async function secretsEnv(
     agentSecrets: encodeSecretMap(values.agent),
     setupSecrets: encodeSecretMap(values.setup),
   });
-}
-
-/** The model endpoints a sandbox is told of: the configured one first, then the providers'. */
-function modelUrls(config: ServerConfig): string[] {
-  const providerUrls = Object.entries(pickProviderEnv(process.env))
-    .filter(([name]) => name.endsWith('_BASE_URL'))
-    .map(([, url]) => url);
-  return [...(config.openaiCompatible ? [config.openaiCompatible.baseUrl] : []), ...providerUrls];
 }
 
 /** slirp4netns, without root, opens /dev/net/tun as the server's user: some hosts keep it root's. */

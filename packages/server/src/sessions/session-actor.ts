@@ -6,7 +6,9 @@ import type {
   PromptBody,
   Session,
   SessionEvent,
+  UsageTotals,
 } from '@nightshift/protocol';
+import { EMPTY_USAGE } from '@nightshift/protocol';
 import type { BridgeCheckpoint, MessageRecord, SessionRecord, Store } from '../store/store.js';
 import type { Logger } from '../log.js';
 import type { AgentRunner, PromptJob, PromptResult, RunContext, SessionContext } from './agent-runner.js';
@@ -28,6 +30,8 @@ export interface ActorDeps {
   defaultAuthor: Author;
   /** How long a stopped prompt may take to wind down before it is ended regardless. */
   stopGraceMs: number;
+  /** Why a prompt may not run now (its author's model budget is used up), or null; see `models/`. */
+  admitPrompt?: (message: MessageRecord) => Promise<string | null>;
 }
 
 /**
@@ -43,6 +47,7 @@ export class SessionActor {
   private readonly aborts = new Map<string, AbortController>();
   private deleted = false;
   private commandsInFlight = 0;
+  private usage: UsageTotals = EMPTY_USAGE;
   lastActivity = Date.now();
 
   private constructor(
@@ -77,7 +82,9 @@ export class SessionActor {
     const unfinished = messages.filter((m) => m.status === 'queued' || m.status === 'running');
     const lastSeq = await deps.store.events.maxSeq(id);
     const maxPosition = messages.reduce((max, m) => Math.max(max, m.position), 0);
-    return new SessionActor(session, unfinished, maxPosition + 1, lastSeq, deps);
+    const actor = new SessionActor(session, unfinished, maxPosition + 1, lastSeq, deps);
+    actor.usage = await deps.store.usage.totals({ sessionId: id });
+    return actor;
   }
 
   get id(): string {
@@ -93,7 +100,8 @@ export class SessionActor {
   }
 
   view(): Session {
-    return sessionView(this.session, { running: this.queue.running, queued: [...this.queue.queued] });
+    const queue = { running: this.queue.running, queued: [...this.queue.queued] };
+    return sessionView(this.session, queue, this.usage);
   }
 
   /** True when nothing runs or waits, so the actor can leave memory. */
@@ -314,9 +322,10 @@ export class SessionActor {
     this.emit({ type: 'prompt_started', data: { messageId } });
     const message = (await this.deps.store.messages.get(this.id, messageId))!;
     const job = this.job(message);
-    if (job.model === null) {
+    const refusal = job.model === null ? NO_MODEL_ERROR : await this.deps.admitPrompt?.(message);
+    if (refusal) {
       // Finishing goes through the mailbox, after this command: the queue stays strictly ordered.
-      void this.finish(messageId, { outcome: 'failed', error: NO_MODEL_ERROR });
+      void this.finish(messageId, { outcome: 'failed', error: refusal });
       return;
     }
     const controller = new AbortController();
@@ -377,9 +386,17 @@ export class SessionActor {
       error,
       finishedAt: new Date().toISOString(),
     });
+    const usage = await this.deps.store.usage.totals({ messageId });
+    this.usage = await this.deps.store.usage.totals({ sessionId: this.id });
     this.emit({
       type: 'prompt_completed',
-      data: { messageId, outcome, ...(error ? { error } : {}) },
+      // Only a prompt whose agent called a model has usage to report.
+      data: {
+        messageId,
+        outcome,
+        ...(error ? { error } : {}),
+        ...(usage.inputTokens + usage.outputTokens > 0 ? { usage } : {}),
+      },
     });
     const decision = this.decide({ type: 'finished', messageId });
     this.queue = decision.state;

@@ -1,3 +1,4 @@
+import { EMPTY_USAGE } from '@nightshift/protocol';
 import type { Artifact, CreateSessionBody, Message, Session, SessionEvent } from '@nightshift/protocol';
 import type { Logger } from '../log.js';
 import { SessionActor, type ActorDeps } from './session-actor.js';
@@ -90,10 +91,15 @@ export class SessionRegistry {
     const record = await this.options.store.sessions.get(id);
     if (!record) return undefined;
     const messages = await this.options.store.messages.list(id);
-    return sessionView(record, {
-      running: messages.find((m) => m.status === 'running')?.id ?? null,
-      queued: messages.filter((m) => m.status === 'queued').map((m) => m.id),
-    });
+    const usage = await this.options.store.usage.totals({ sessionId: id });
+    return sessionView(
+      record,
+      {
+        running: messages.find((m) => m.status === 'running')?.id ?? null,
+        queued: messages.filter((m) => m.status === 'queued').map((m) => m.id),
+      },
+      usage,
+    );
   }
 
   async list(status: 'active' | 'archived' | undefined): Promise<Session[]> {
@@ -102,14 +108,19 @@ export class SessionRegistry {
       status: status === 'active' ? 'active-or-created' : status,
     });
     const unfinished = await this.options.store.messages.listUnfinished();
+    const usage = await this.options.store.usage.totalsBySession(records.map((r) => r.id));
     return records.map((r) => {
       const live = this.actors.get(r.id);
       if (live) return live.view();
       const mine = unfinished.filter((m) => m.sessionId === r.id);
-      return sessionView(r, {
-        running: mine.find((m) => m.status === 'running')?.id ?? null,
-        queued: mine.filter((m) => m.status === 'queued').map((m) => m.id),
-      });
+      return sessionView(
+        r,
+        {
+          running: mine.find((m) => m.status === 'running')?.id ?? null,
+          queued: mine.filter((m) => m.status === 'queued').map((m) => m.id),
+        },
+        usage.get(r.id) ?? EMPTY_USAGE,
+      );
     });
   }
 

@@ -1,4 +1,4 @@
-import type { Message, Session, SessionEvent } from '@nightshift/protocol';
+import type { Message, Session, SessionEvent, UsageTotals } from '@nightshift/protocol';
 import type { MessageRecord, SessionRecord, StoredEvent } from '../store/store.js';
 import { redactUrl } from '../log.js';
 
@@ -7,7 +7,11 @@ import { redactUrl } from '../log.js';
  * with nothing private in them (credentials in a repository URL are masked).
  */
 
-export function sessionView(s: SessionRecord, queue: { running: string | null; queued: string[] }): Session {
+export function sessionView(
+  s: SessionRecord,
+  queue: { running: string | null; queued: string[] },
+  usage: UsageTotals,
+): Session {
   return {
     id: s.id,
     repo: redactUrl(s.repo),
@@ -18,6 +22,7 @@ export function sessionView(s: SessionRecord, queue: { running: string | null; q
     status: s.status,
     sandbox: { status: s.sandboxStatus },
     queue,
+    usage,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
   };

@@ -14,11 +14,13 @@ import type {
   SessionRepo,
   Store,
   StoredEvent,
+  UsageRepo,
 } from './store.js';
 import { People } from './people-repo.js';
 import { BrowserSessions } from './browser-session-repo.js';
 import { ApiTokens } from './api-token-repo.js';
 import { Secrets } from './secrets-repo.js';
+import { ModelUsage } from './usage-repo.js';
 
 /** Rows per INSERT statement: keeps well under SQLite's bound-parameter limit. */
 const EVENT_INSERT_CHUNK = 500;
@@ -34,6 +36,7 @@ export class KyselyStore implements Store {
   readonly browserSessions: BrowserSessions;
   readonly apiTokens: ApiTokens;
   readonly secrets: SecretRepo;
+  readonly usage: UsageRepo;
 
   constructor(private readonly db: Kysely<Database>) {
     this.sandboxes = new Sandboxes(db);
@@ -41,6 +44,7 @@ export class KyselyStore implements Store {
     this.browserSessions = new BrowserSessions(db);
     this.apiTokens = new ApiTokens(db);
     this.secrets = new Secrets(db);
+    this.usage = new ModelUsage(db);
     this.sessions = new Sessions(db);
     this.messages = new Messages(db);
     this.events = new Events(db);

@@ -9,6 +9,7 @@ export interface Database {
   browser_sessions: BrowserSessionsTable;
   api_tokens: ApiTokensTable;
   secrets: SecretsTable;
+  model_usage: ModelUsageTable;
 }
 
 export interface SessionsTable {
@@ -77,6 +78,38 @@ export interface SandboxesTable {
   ended_at: string | null;
 }
 
+export interface SecretsTable {
+  name: string;
+  /** '' for a global secret. */
+  repo: string;
+  scope: string;
+  /** base64 of iv, GCM tag and ciphertext (`secrets/cipher.ts`); never the value. */
+  sealed: string;
+  updated_at: string;
+  /** The email of who set it, null in local mode. */
+  updated_by: string | null;
+}
+
+/** One model call through the proxy (`models/usage-ledger.ts`). */
+export interface ModelUsageTable {
+  id: string;
+  session_id: string;
+  /** The prompt running in the session when the call was made, if any. */
+  message_id: string | null;
+  author_email: string | null;
+  author_name: string | null;
+  provider: string;
+  model: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cost_usd: number;
+  /** 0 when the model is in no price table: its cost is counted as 0. */
+  priced: number;
+  created_at: string;
+}
+
 export interface PeopleTable {
   id: string;
   /** Lowercased: one person per address, however a provider spells it. */
@@ -110,16 +143,4 @@ export interface ApiTokensTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
-}
-
-export interface SecretsTable {
-  name: string;
-  /** '' for a global secret. */
-  repo: string;
-  scope: string;
-  /** base64 of iv, GCM tag and ciphertext (`secrets/cipher.ts`); never the value. */
-  sealed: string;
-  updated_at: string;
-  /** The email of who set it, null in local mode. */
-  updated_by: string | null;
 }

@@ -18,9 +18,10 @@ export interface Store {
   artifacts: ArtifactRepo;
   sandboxes: SandboxRepo;
   people: PeopleRepo;
-  secrets: SecretRepo;
   browserSessions: BrowserSessionRepo;
   apiTokens: ApiTokenRepo;
+  secrets: SecretRepo;
+  usage: UsageRepo;
   close(): Promise<void>;
 }
 
@@ -129,6 +130,68 @@ export interface SandboxRepo {
   ): Promise<void>;
 }
 
+/** A secret as stored: sealed, never its value. `repo` is '' for a global one. */
+export interface SecretRecord {
+  name: string;
+  repo: string;
+  scope: 'agent' | 'setup';
+  sealed: string;
+  updatedAt: string;
+  updatedBy: string | null;
+}
+
+export interface SecretRepo {
+  /** Inserts, or replaces the one of the same name and repository. */
+  put(secret: SecretRecord): Promise<void>;
+  get(name: string, repo: string): Promise<SecretRecord | undefined>;
+  /** The secrets of exactly this repository ('' = the global ones), by name. */
+  list(repo: string): Promise<SecretRecord[]>;
+  /** False when there was none. */
+  delete(name: string, repo: string): Promise<boolean>;
+}
+
+/** One model call: who it was for and what it cost (see `ModelUsageTable`). */
+export interface ModelUsageRecord {
+  id: string;
+  sessionId: string;
+  messageId: string | null;
+  authorEmail: string | null;
+  authorName: string | null;
+  provider: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costUsd: number;
+  priced: boolean;
+  createdAt: string;
+}
+
+/** Which calls to sum; every field set narrows it. `since` is an ISO timestamp. */
+export interface UsageFilter {
+  sessionId?: string;
+  messageId?: string;
+  email?: string;
+  since?: string;
+}
+
+export interface UsageTotalsRecord {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export interface UsageRepo {
+  insert(record: ModelUsageRecord): Promise<void>;
+  totals(filter: UsageFilter): Promise<UsageTotalsRecord>;
+  /** Sessions without any call are absent. */
+  totalsBySession(sessionIds: string[]): Promise<Map<string, UsageTotalsRecord>>;
+  byPerson(filter: UsageFilter): Promise<Array<UsageTotalsRecord & { email: string; name: string }>>;
+  /** `model` is `provider/model`. */
+  byModel(filter: UsageFilter): Promise<Array<UsageTotalsRecord & { model: string }>>;
+}
+
 /** Someone who signed in to a team-mode deployment (email lowercased). */
 export interface PersonRecord {
   id: string;
@@ -197,24 +260,4 @@ export interface ApiTokenRepo {
   listActive(filter: { personId?: string }): Promise<ApiTokenWithOwner[]>;
   touch(id: string, at: string): Promise<void>;
   revoke(id: string, at: string): Promise<void>;
-}
-
-/** A secret as stored: sealed, never its value. `repo` is '' for a global one. */
-export interface SecretRecord {
-  name: string;
-  repo: string;
-  scope: 'agent' | 'setup';
-  sealed: string;
-  updatedAt: string;
-  updatedBy: string | null;
-}
-
-export interface SecretRepo {
-  /** Inserts, or replaces the one of the same name and repository. */
-  put(secret: SecretRecord): Promise<void>;
-  get(name: string, repo: string): Promise<SecretRecord | undefined>;
-  /** The secrets of exactly this repository ('' = the global ones), by name. */
-  list(repo: string): Promise<SecretRecord[]>;
-  /** False when there was none. */
-  delete(name: string, repo: string): Promise<boolean>;
 }
