@@ -114,11 +114,19 @@ describe('a sandbox', () => {
     expect(filesHolding(dumps, [token, 'NIGHTSHIFT_SANDBOX_TOKEN'])).toEqual([]);
   }, 150_000);
   // A known gap, found by probing from inside a sandbox:
-  it.todo(
-    'keeps the provider API key out of the agent’s environment: OpenCode reads it from its own environment ' +
-      '(NIGHTSHIFT_OC_OPENAI_COMPATIBLE_API_KEY), which every command the agent runs inherits; needs a ' +
-      'key-injecting model proxy outside the sandbox',
-  );
+  it('keeps the provider API key out of the sandbox: the control plane’s model proxy adds it on the way out', async () => {
+    const session = await api.createSession(makeRepoWithFiles({ 'README.md': 'provider key\n' }));
+    const before = stack.model.requests.length;
+    const output = await stack.agentRuns(session.id, procProbe('/state/probe', 'unused-marker'));
+    // The agent reached the model, which insists on the key: it was added outside the sandbox.
+    const calls = stack.model.requests.slice(before).filter((r) => r.chat);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(calls.every((r) => r.apiKey === stack.apiKey)).toBe(true);
+    // No process in the sandbox has it in its environment, and no file there holds it.
+    expect(Object.values(parseProbe(output)).some((v) => v.environ === 'readable')).toBe(true);
+    const sessionDir = path.join(server.dataDir, 'sandboxes', session.id);
+    expect(filesHolding(sessionDir, [stack.apiKey])).toEqual([]);
+  }, 150_000);
   it('cannot use the control plane’s API, though its bridge and git endpoint work', async () => {
     const other = await api.createSession(makeRepoWithFiles({ 'README.md': 'someone else\n' }));
     const session = await api.createSession(makeRepoWithFiles({ 'README.md': 'api\n' }));
