@@ -40,20 +40,20 @@ afterAll(async () => {
 
 /**
  * Hashes every variable of every process it can read in the sandbox and prints those whose
- * value hashes to one it was given. Its own process group is skipped: the command the agent runs
- * for it holds the agent-scope secrets by design, for as long as it runs. It is given hashes, so
- * its own command line holds no value.
+ * value hashes to one it was given, apart from those of its own process group: the command the
+ * agent runs for it holds the agent-scope secrets by design, for as long as it runs (which also
+ * shows the probe finds a value where there is one). It is given hashes, so its own command line
+ * holds no value.
  */
 function environProbe(hashes: Record<string, string>): string {
   const script = `
 import hashlib, json, os
 wanted = json.loads(${JSON.stringify(JSON.stringify(hashes))})
 mine = os.getpgrp()
-hits, readable = [], []
+hits, own, readable = [], [], []
 for pid in (p for p in os.listdir('/proc') if p.isdigit()):
     try:
-        if os.getpgid(int(pid)) == mine:
-            continue
+        ours = os.getpgid(int(pid)) == mine
         cmd = open(f'/proc/{pid}/cmdline', 'rb').read().replace(b'\\0', b' ').decode(errors='replace')[:200]
         env = open(f'/proc/{pid}/environ', 'rb').read()
     except OSError:
@@ -63,8 +63,8 @@ for pid in (p for p in os.listdir('/proc') if p.isdigit()):
         value = entry.split(b'=', 1)[-1]
         for name, digest in wanted.items():
             if hashlib.sha256(value).hexdigest() == digest or digest.encode() in entry:
-                hits.append(f'{pid} {cmd}: {name}')
-print('ENVIRON ' + json.dumps({'hits': hits, 'readable': readable}))
+                (own if ours else hits).append(name if ours else f'{pid} {cmd}: {name}')
+print('ENVIRON ' + json.dumps({'hits': hits, 'own': own, 'readable': readable}))
 `;
   return `/usr/bin/python3 - <<'PY'\n${script}\nPY`;
 }
@@ -136,11 +136,15 @@ describe('a secret in a real sandbox', () => {
       environProbe({ CANARY_TOKEN: sha256(CANARY), SETUP_TOKEN: sha256(SETUP_CANARY) }),
     );
     const line = probed.split('\n').find((l) => l.startsWith('ENVIRON '));
-    const { hits, readable } = JSON.parse(line!.slice('ENVIRON '.length)) as {
+    const { hits, own, readable } = JSON.parse(line!.slice('ENVIRON '.length)) as {
       hits: string[];
+      own: string[];
       readable: string[];
     };
     expect(hits).toEqual([]);
+    // The probe finds a value where one is: in its own command's environment, the agent scope's.
+    expect(own).toContain('CANARY_TOKEN');
+    expect(own).not.toContain('SETUP_TOKEN');
     // The probe works: it reads OpenCode's environment, the agent's own uid's.
     expect(readable.some((cmd) => /opencode/.test(cmd))).toBe(true);
 
