@@ -185,6 +185,26 @@ describe('the CLI against a team-mode server (OpenID Connect, a real issuer, rea
     );
   });
 
+  it('a refusal keeps its code in the client, and the CLI shows it in one line', async () => {
+    const elsewhere = makeRepo();
+    try {
+      const refused = await new NightshiftClient({ baseUrl: url, token: tokens.grace })
+        .createSession({ repo: elsewhere })
+        .then(
+          () => null,
+          (err: unknown) => err,
+        );
+      expect(refused).toMatchObject({ kind: 'refused', status: 403, code: 'repo_not_allowed' });
+
+      const r = await cli(['new', elsewhere], { NIGHTSHIFT_TOKEN: tokens.grace });
+      expect(r.code).toBe(1);
+      oneLine(r.stderr);
+      expect(r.stderr).toContain(elsewhere);
+    } finally {
+      removeDir(elsewhere);
+    }
+  });
+
   it('logout forgets the token: commands are signed out again', async () => {
     const r = await cli(['logout']);
     expect(r.code).toBe(0);
