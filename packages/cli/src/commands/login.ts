@@ -41,7 +41,8 @@ export const loginCommand: Command = {
     'Without --token, says where to create one and reads it from the terminal (not echoed) or from\n' +
     'stdin when piped. The token is checked with the server before it is kept, in\n' +
     '$XDG_CONFIG_HOME/nightshift/credentials.json (default ~/.config; readable by you alone).\n' +
-    'Every client command then sends it to this server; NIGHTSHIFT_TOKEN and --token override it.',
+    'Every client command then sends it to this server; NIGHTSHIFT_TOKEN and --token override it\n' +
+    '(on a shared machine prefer this or NIGHTSHIFT_TOKEN: every user can read a command line).',
   positionals: [],
   options: {},
   client: true,
