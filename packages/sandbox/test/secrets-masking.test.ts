@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSecretMasker, decodeSecretMap, maskDeep } from '@nightshift/protocol';
 import { secretsIn } from '../src/secrets/commit-guard.js';
+import { StreamedTextMasker } from '../src/secrets/streamed-text.js';
 import { createLogger } from '../src/supervisor/log.js';
 
 const SECRETS = { DEPLOY_TOKEN: 'dpl-7f3a9c', NPM_TOKEN: 'npm/a b&c=d', PIN: '123' };
@@ -67,5 +68,38 @@ describe('masking secret values', () => {
     expect(decodeSecretMap('{"A":"1","B":"two"}')).toEqual({ A: '1', B: 'two' });
     for (const bad of ['', 'null', '[]', '{"A":1}', '{"A":', '"x"'])
       expect(decodeSecretMap(bad)).toBeUndefined();
+  });
+});
+
+describe('masking a streamed reply', () => {
+  const secrets = { DEPLOY_TOKEN: 'dpl-7f3a9c' };
+  const stream = (deltas: string[]) => {
+    const masker = new StreamedTextMasker(secrets, createSecretMasker(secrets));
+    const out = deltas.map((d) => masker.delta('p1', d));
+    return [...out, ...masker.flush().map((f) => f.delta)];
+  };
+
+  it('masks a value split across deltas, losing and repeating no other text', () => {
+    const deltas = ['the token is d', 'pl-7f', '3a9c, done. More text ', 'follows here.'];
+    const out = stream(deltas);
+    expect(out.join('')).toBe('the token is [secret:DEPLOY_TOKEN], done. More text follows here.');
+    for (const piece of out) expect(piece).not.toMatch(/dpl|7f3a/);
+  });
+
+  it('lets text through at once when there is nothing to mask, and holds only a short tail otherwise', () => {
+    expect(new StreamedTextMasker({}, createSecretMasker({})).delta('p', 'all of it')).toBe('all of it');
+    const masker = new StreamedTextMasker(secrets, createSecretMasker(secrets));
+    const text = 'a long sentence without any secret';
+    const now = masker.delta('p', text);
+    // At most the longest form of the value, its base64 (16 characters), less one, is held.
+    expect(now).toBe(text.slice(0, text.length - 15));
+    expect(masker.flush()).toEqual([{ partId: 'p', delta: text.slice(text.length - 15) }]);
+  });
+
+  it('holds each part on its own', () => {
+    const masker = new StreamedTextMasker(secrets, createSecretMasker(secrets));
+    masker.delta('a', 'dpl-7');
+    masker.delta('b', 'f3a9c');
+    expect(masker.flush().map((f) => f.delta)).toEqual(['dpl-7', 'f3a9c']);
   });
 });

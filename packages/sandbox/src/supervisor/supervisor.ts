@@ -29,6 +29,8 @@ import { decide, initialState, type Action, type PromptCommand, type SupervisorE
 import type { SupervisorConfig } from './env.js';
 import { allSecrets, configSecrets } from './env.js';
 import { openAgentEnvChannel, type AgentEnvChannel } from '../secrets/agent-env.js';
+import { StreamedTextMasker } from '../secrets/streamed-text.js';
+import type { Activity } from '../opencode/index.js';
 import type { Logger } from './log.js';
 import { OpenCodeKeeper } from './opencode-keeper.js';
 import { planStart } from './plan.js';
@@ -234,6 +236,15 @@ export class Supervisor {
     let outcome: PromptOutcome = 'failed';
     let error: string | undefined;
     let commit: CommitInfo | null = null;
+    const streamed = new StreamedTextMasker(allSecrets(config), this.mask);
+    const report = (activity: Activity) =>
+      this.send({
+        type: 'activity',
+        activity: { ...activity, messageId: prompt.messageId } as AgentActivity,
+      });
+    const releaseHeldText = () => {
+      for (const held of streamed.flush()) report({ kind: 'text', ...held });
+    };
     try {
       await setPromptIdentity(config.workspace, prompt.author, config.bot, this.git);
       if (!controller.signal.aborted) {
@@ -242,11 +253,16 @@ export class Supervisor {
           text: prompt.text,
           ...(prompt.model ? { model: prompt.model } : {}),
           signal: controller.signal,
-          onActivity: (activity) =>
-            this.send({
-              type: 'activity',
-              activity: { ...activity, messageId: prompt.messageId } as AgentActivity,
-            }),
+          onActivity: (activity) => {
+            // A value may arrive split across text deltas: those are masked as a stream.
+            if (activity.kind === 'text') {
+              const delta = streamed.delta(activity.partId, activity.delta);
+              if (delta) report({ ...activity, delta });
+              return;
+            }
+            releaseHeldText();
+            report(activity);
+          },
         });
         outcome = result.outcome;
         error = result.error;
@@ -257,6 +273,7 @@ export class Supervisor {
       outcome = controller.signal.aborted ? 'stopped' : 'failed';
       error = (e as Error).message;
     }
+    releaseHeldText();
     // Whatever the turn changed is committed, also after a stop or a failure: it must not end up
     // in the next prompt's commit under someone else's name.
     try {
