@@ -130,6 +130,23 @@ describe('a secret in a real sandbox', () => {
     // Still in the workspace, for the agent to deal with.
     expect(readFileSync(path.join(sessionDir, 'workspace', 'leaked.txt'), 'utf8')).toBe(CANARY);
 
+    // The supervisor's socket, which the agent can reach too, serves the agent scope only.
+    const served = await stack.agentRuns(
+      session.id,
+      [
+        `/usr/bin/python3 - <<'PY'`,
+        'import hashlib, json, socket',
+        's = socket.socket(socket.AF_UNIX); s.connect("/state/agent-env/secrets.sock")',
+        'data = b""',
+        'while chunk := s.recv(65536): data += chunk',
+        'served = json.loads(data)',
+        'print("SERVED " + json.dumps({n: hashlib.sha256(v.encode()).hexdigest() for n, v in served.items()}))',
+        'PY',
+      ].join('\n'),
+    );
+    const servedLine = served.split('\n').find((l) => l.startsWith('SERVED '));
+    expect(JSON.parse(servedLine!.slice('SERVED '.length))).toEqual({ CANARY_TOKEN: sha256(CANARY) });
+
     // No process in the sandbox holds either value in its environment.
     const probed = await stack.agentRuns(
       session.id,
