@@ -36,10 +36,7 @@ export class SecretsService {
       updatedBy: principal.kind === 'person' ? principal.person.email : null,
     };
     await this.options.store.secrets.put(record);
-    this.options.log.info(
-      { secret: name, repo: repo || null, scope, by: record.updatedBy },
-      'secret set',
-    );
+    this.options.log.info({ secret: name, repo: repo || null, scope, by: record.updatedBy }, 'secret set');
     return view(record);
   }
 
