@@ -144,13 +144,13 @@ const VARIABLES = {
   modelSocket: variable(
     'NIGHTSHIFT_MODEL_SOCKET',
     absolutePath.optional(),
-    "the Unix socket to a loopback model endpoint handed to a sandbox with its own network: the host's loopback is closed to it",
+    "the Unix socket to the sandbox's model relay (the model proxy, host side) handed to a sandbox with its own network",
     { quoted: true },
   ),
   modelForwardPort: variable(
     'NIGHTSHIFT_MODEL_FORWARD_PORT',
     port.optional(),
-    "the sandbox's own loopback port the supervisor forwards to the model socket; the model base URL points there",
+    "the sandbox's own loopback port the supervisor forwards to the model socket; the model proxy URL points there",
     { quoted: true, numeric: true },
   ),
   secretsOnStdin: variable(

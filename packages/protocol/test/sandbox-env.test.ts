@@ -36,6 +36,9 @@ const everything: SandboxEnv = {
   model: 'openai-compatible/scripted',
   openaiCompatibleBaseUrl: 'http://127.0.0.1:11434/v1',
   openaiCompatibleApiKey: 'sk-compatible',
+  modelProxyUrl: 'http://127.0.0.1:7419/model-proxy',
+  modelProxyProviders: 'anthropic,openai-compatible',
+  modelCredential: 'model-credential-1',
   agentSecrets: '{"DEPLOY_TOKEN":"deploy-secret-1"}',
   setupSecrets: '{"NPM_TOKEN":"npm-secret-1"}',
   setupTimeoutSeconds: 1.5,
@@ -157,6 +160,7 @@ describe('sandbox environment contract', () => {
         'https://proxy.example/v1',
         'deploy-secret-1',
         'npm-secret-1',
+        'model-credential-1',
       ].sort(),
     );
   });

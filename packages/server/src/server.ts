@@ -102,7 +102,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     stopGraceMs: options.stopGraceMs ?? 15_000,
     idleMs: config.actorIdleMs,
     listenerCount: (id) => hub.listenerCount(id),
-    admitPrompt: models.ledger.admitPrompt,
+    admitPrompt: models.relays.admitPrompt,
+    settleUsage: (id) => models.relays.settle(id),
   });
   const sockets = new SessionSockets(registry, hub, log, {
     maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
@@ -143,7 +144,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     }),
   );
   const doorOf = (req: IncomingMessage) => doors.sessionOf(req);
-  const server = createServer(frontDoor({ gate, doorOf, git, modelProxy: models.proxy, app: getRequestListener(app.fetch), log }));
+  const server = createServer(
+    frontDoor({ gate, doorOf, git, modelProxy: models.proxy, app: getRequestListener(app.fetch), log }),
+  );
   doors.attach(server);
   const upgrades = new UpgradeRoutes({
     doorOf,
@@ -195,6 +198,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       if (sandboxRunner) await sandboxRunner.close({ killSandboxes: options.killSandboxesOnClose ?? false });
       else await runner.close?.();
       upgrades.terminateBridges();
+      models.relays.stop();
       await store.close();
       upgrades.close();
     })());

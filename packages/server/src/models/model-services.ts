@@ -4,11 +4,15 @@ import type { Store } from '../store/store.js';
 import { unproxiedKeyVariables, upstreamsFrom, type Upstream } from './providers.js';
 import { createModelProxy, type ModelProxy } from './proxy.js';
 import { UsageLedger } from './usage-ledger.js';
+import { RelayBooks } from './relay-books.js';
+import path from 'node:path';
 
 export interface ModelServices {
   /** The providers sandboxes can use, with their real endpoints and keys. */
   upstreams: ReadonlyMap<string, Upstream>;
   ledger: UsageLedger;
+  /** The sandboxes' relays' journals and allowances; its admission check tells them too. */
+  relays: RelayBooks;
   proxy: ModelProxy;
 }
 
@@ -34,5 +38,12 @@ export function createModelServices(
     prices: config.models.prices,
     budgetUsdPerDay: config.models.budgetUsdPerDay,
   });
-  return { upstreams, ledger, proxy: createModelProxy({ upstreams, sessionForCredential, ledger, log }) };
+  const relays = new RelayBooks(ledger, store, (id) => path.join(config.dataDir, 'sandboxes', id), log);
+  relays.start();
+  return {
+    upstreams,
+    ledger,
+    relays,
+    proxy: createModelProxy({ upstreams, sessionForCredential, ledger, log }),
+  };
 }

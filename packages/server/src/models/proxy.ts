@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import type { Upstream, WireFormat } from './providers.js';
 import { proxyErrorBody, STATUS_OF, type ProxyErrorKind } from './wire-errors.js';
 import { StreamUsageReader, usageOfBody, type CallUsage } from './usage-parse.js';
-import type { Attribution, UsageLedger } from './usage-ledger.js';
+import type { Attribution, Bookkeeper } from './usage-ledger.js';
 
 export const MODEL_PROXY_PREFIX = '/model-proxy/';
 
@@ -51,7 +51,8 @@ export interface ModelProxyOptions {
   upstreams: ReadonlyMap<string, Upstream>;
   /** The session whose live sandbox was given this credential (`modelCredentialFor`), if any. */
   sessionForCredential(credential: string): string | undefined;
-  ledger: UsageLedger;
+  /** Where calls are attributed, checked against the budget and booked. */
+  ledger: Bookkeeper;
   log: Logger;
 }
 
@@ -89,10 +90,8 @@ export function createModelProxy(options: ModelProxyOptions): ModelProxy {
     const { payload, requestedModel } = prepareRequest(wire, upstreamPath, body);
 
     const call = await ledger.attribute(sessionId);
-    if (call.author) {
-      const refusal = await ledger.budgetRefusal(call.author.email);
-      if (refusal) return fail('budget', refusal);
-    }
+    const refusal = await ledger.refusal(call);
+    if (refusal) return fail('budget', refusal);
 
     const abort = new AbortController();
     res.on('close', () => abort.abort());
@@ -150,7 +149,7 @@ export function createModelProxy(options: ModelProxyOptions): ModelProxy {
 }
 
 async function book(
-  ledger: UsageLedger,
+  ledger: Bookkeeper,
   call: Attribution,
   provider: string,
   usage: CallUsage,

@@ -23,23 +23,45 @@ export interface Attribution {
   author: Author | null;
 }
 
-export class UsageLedger {
+/** What the proxy needs of a ledger: the control plane's books, or a relay's journal of them. */
+export interface Bookkeeper {
+  attribute(sessionId: string): Promise<Attribution>;
+  /** Why the call may not go on (its author's budget is used up), or null. */
+  refusal(call: Attribution): Promise<string | null>;
+  record(call: Attribution, provider: string, usage: CallUsage, id?: string, at?: Date): Promise<void>;
+}
+
+export class UsageLedger implements Bookkeeper {
   private readonly now: () => Date;
 
   constructor(private readonly options: LedgerOptions) {
     this.now = options.now ?? (() => new Date());
   }
 
-  async attribute(sessionId: string): Promise<Attribution> {
-    const messages = await this.options.store.messages.list(sessionId);
-    const running = messages.find((m) => m.status === 'running');
-    return { sessionId, messageId: running?.id ?? null, author: running?.author ?? null };
+  /**
+   * The prompt a call made at `at` was for: the last one started by then. A call after its end
+   * (OpenCode titles a session once the turn is over) is that prompt's doing too.
+   */
+  async attribute(sessionId: string, at: Date = this.now()): Promise<Attribution> {
+    const when = at.toISOString();
+    const started = (await this.options.store.messages.list(sessionId)).filter(
+      (m) => m.startedAt !== null && m.startedAt <= when,
+    );
+    const prompt = started.sort((a, b) => (a.startedAt! < b.startedAt! ? -1 : 1)).at(-1);
+    return { sessionId, messageId: prompt?.id ?? null, author: prompt?.author ?? null };
   }
 
-  async record(call: Attribution, provider: string, usage: CallUsage): Promise<void> {
+  /** `id` makes it idempotent: a call journaled by a relay may be read twice, and is booked once. */
+  async record(
+    call: Attribution,
+    provider: string,
+    usage: CallUsage,
+    id: string = newId('use'),
+    at: Date = this.now(),
+  ): Promise<void> {
     const { costUsd, priced } = costOf(this.options.prices, provider, usage);
     await this.options.store.usage.insert({
-      id: newId('use'),
+      id,
       sessionId: call.sessionId,
       messageId: call.messageId,
       authorEmail: call.author?.email ?? null,
@@ -52,8 +74,12 @@ export class UsageLedger {
       cacheWriteTokens: usage.cacheWriteTokens,
       costUsd,
       priced,
-      createdAt: this.now().toISOString(),
+      createdAt: at.toISOString(),
     });
+  }
+
+  async refusal(call: Attribution): Promise<string | null> {
+    return call.author ? this.budgetRefusal(call.author.email) : null;
   }
 
   /** Null while the person may use models today; otherwise why not, in one line. */

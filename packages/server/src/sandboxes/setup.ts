@@ -23,6 +23,7 @@ import { isLocalRepo, localGitDir } from '../scm/local-repo.js';
 import { modelCredentialFor } from '../models/credential.js';
 import { OPENAI_COMPATIBLE, type Upstream } from '../models/providers.js';
 import { MODEL_PROXY_PREFIX } from '../models/proxy.js';
+import { encodeRelaySettings, RELAY_SETTINGS_VARIABLE } from '../models/relay-settings.js';
 import type { SecretsService } from '../secrets/secret-service.js';
 
 export interface SandboxSetup {
@@ -117,9 +118,20 @@ async function sandboxEnv(
   const door = ownNetwork ? doorEnv(BRIDGE_PATH) : null;
   const loopback = door ? door.controlOrigin : loopbackUrl(serverUrl);
   // Models only through the proxy, with a credential that is no provider's key: no key and no
-  // provider endpoint enters the sandbox.
-  const modelProxyUrl = `${loopback}${MODEL_PROXY_PREFIX.replace(/\/$/, '')}`;
+  // provider endpoint enters the sandbox. With its own network, the sandbox's proxy is its relay
+  // (host side, outliving the control plane: a reply streams on through a restart).
+  const modelProxyUrl = `${door ? door.modelProxyOrigin : loopback}${MODEL_PROXY_PREFIX.replace(/\/$/, '')}`;
   const modelCredential = modelCredentialFor(hashToken(token));
+  const relay: Record<string, string> =
+    door && modelUpstreams.size > 0
+      ? {
+          [RELAY_SETTINGS_VARIABLE]: encodeRelaySettings({
+            sessionId: session.id,
+            credential: modelCredential,
+            upstreams: new Map(modelUpstreams),
+          }),
+        }
+      : {};
   // Every origin, local or remote, is reached through the control plane's git endpoint, which
   // pushes only the session branch and holds the origin's credentials: none enter the sandbox.
   if (isLocalRepo(session.repo)) await localGitDir(session.repo);
@@ -128,9 +140,12 @@ async function sandboxEnv(
     gitUsername: 'sandbox',
     gitPassword: gitPasswordFor(hashToken(token)),
   };
-  return encodeSandboxEnv({
+  const contract = encodeSandboxEnv({
     bridgeUrl: door ? door.bridgeUrl : `${loopback.replace(/^http/, 'ws')}${BRIDGE_PATH}`,
     ...(door ? { controlSocket: door.controlSocket, controlForwardPort: door.controlForwardPort } : {}),
+    ...(door && modelUpstreams.size > 0
+      ? { modelSocket: door.modelSocket, modelForwardPort: door.modelForwardPort }
+      : {}),
     sandboxToken: token,
     sandboxId,
     sessionId: session.id,
@@ -151,6 +166,7 @@ async function sandboxEnv(
       ? { modelProxyUrl, modelProxyProviders: [...modelUpstreams.keys()].join(','), modelCredential }
       : {}),
   });
+  return { ...contract, ...relay };
 }
 
 /** A session's secret values, as the contract's secret variables (they travel on stdin). */

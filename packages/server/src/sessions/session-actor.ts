@@ -32,6 +32,8 @@ export interface ActorDeps {
   stopGraceMs: number;
   /** Why a prompt may not run now (its author's model budget is used up), or null; see `models/`. */
   admitPrompt?: (message: MessageRecord) => Promise<string | null>;
+  /** Books the model calls not yet booked (a relay's journal), before a prompt's usage is read. */
+  settleUsage?: (sessionId: string) => Promise<void>;
 }
 
 /**
@@ -376,6 +378,7 @@ export class SessionActor {
 
   private async finishNow(messageId: string, result: PromptResult): Promise<void> {
     if (this.queue.running !== messageId) return; // already finished (e.g. abandoned after stop)
+    await this.deps.settleUsage?.(this.id);
     const controller = this.aborts.get(messageId);
     this.aborts.delete(messageId);
     // A prompt a person stopped ends `stopped` even if the agent reported otherwise on its way out.

@@ -183,6 +183,7 @@ export interface UsageTotalsRecord {
 }
 
 export interface UsageRepo {
+  /** Once per id: inserting an id again changes nothing. */
   insert(record: ModelUsageRecord): Promise<void>;
   totals(filter: UsageFilter): Promise<UsageTotalsRecord>;
   /** Sessions without any call are absent. */

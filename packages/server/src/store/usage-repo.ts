@@ -39,6 +39,7 @@ export class ModelUsage implements UsageRepo {
         priced: r.priced ? 1 : 0,
         created_at: r.createdAt,
       })
+      .onConflict((oc) => oc.column('id').doNothing())
       .execute();
   }
 

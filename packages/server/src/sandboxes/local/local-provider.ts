@@ -30,7 +30,8 @@ import { unmountWorkspaceQuota } from './workspace-quota.js';
 import { probeWorkspaceQuota } from '../../host/probes.js';
 import { encodeBpf, sandboxSeccompFilter, seccompArchOf } from './seccomp.js';
 import { execOnlyCopy } from './exec-only.js';
-import { DOOR_SOCKET, NETWORK_FDS, networkedLauncher, type LoopbackEndpoint } from './network.js';
+import { DOOR_SOCKET, NETWORK_FDS, networkedLauncher } from './network.js';
+import { RELAY_SETTINGS_VARIABLE } from '../../models/relay-settings.js';
 
 export interface LocalProviderOptions {
   dataDir: string;
@@ -41,8 +42,6 @@ export interface LocalProviderOptions {
    * when the sandbox ends. Without it, isolated sandboxes share the host's network.
    */
   door?: { open(sessionId: string, socketPath: string): Promise<{ close(): void }> };
-  /** The model endpoint on the host's loopback that sandboxes with their own network get a forwarder to. */
-  loopbackModel?: LoopbackEndpoint | null;
   /** The supervisor command, as run inside the sandbox. */
   command: string[];
   /** Run without bubblewrap. Only when the operator asked for it: there is no isolation then. */
@@ -155,6 +154,8 @@ export class LocalProvider implements SandboxProvider {
       ...spec.env,
       ...encodeSandboxEnv({ secretsOnStdin: '1' }),
     };
+    // Only a network launcher, host side, keeps the relay's keys out of what it starts.
+    if (this.options.unisolated || !this.options.door) delete env[RELAY_SETTINGS_VARIABLE];
     let command: string[];
     let seccomp: number | undefined;
     let door: { close(): void } | undefined;
@@ -177,7 +178,7 @@ export class LocalProvider implements SandboxProvider {
       };
       command = ['bwrap', ...bwrapArgs(layout, [...EXEC_AFTER_DROP, SUPERVISOR_BINARY, ...args])];
       if (this.options.door)
-        command = networkedLauncher(spec.sandboxId, sessionDir, command, this.options.loopbackModel ?? null);
+        command = networkedLauncher(spec.sandboxId, sessionDir, command, RELAY_SETTINGS_VARIABLE in spec.env);
     }
     // The launcher keeps the credentials (host side; the sandbox has its own pid namespace) and
     // its stdin hands them to the supervisor: what it runs starts without them.

@@ -7,15 +7,16 @@
  * refuses it (`sandbox-peers.ts`: slirp4netns is a child of the sandbox's launcher).
  *
  * slirp4netns runs with `--disable-host-loopback`: nothing on the host's loopback is reachable.
- * The one exception is a model endpoint configured there (Ollama, vLLM): the launcher starts a
- * forwarder to it alone (`model-forwarder.ts`), a Unix socket in the door directory, which the
- * supervisor serves on the sandbox's own loopback.
+ * Models are reached through the sandbox's model relay (`model-relay.ts`), the control plane's
+ * model proxy run by the launcher on the host side, on a Unix socket in the door directory, which
+ * the supervisor serves on the sandbox's own loopback.
  */
 import path from 'node:path';
 import { INSTALL_DIR } from '../../host/install-dir.js';
+import { RELAY_SETTINGS_VARIABLE } from '../../models/relay-settings.js';
 import { SANDBOX_DOOR } from './bwrap-args.js';
 
-/** The model forwarder's socket, beside the control plane's. */
+/** The model relay's socket, beside the control plane's. */
 const MODEL_SOCKET = 'model.sock';
 
 /** bubblewrap writes `{"child-pid": N}` here, and waits on the other before running the command. */
@@ -31,12 +32,13 @@ export const NETWORK_FDS = { infoFd: INFO_FD, blockFd: BLOCK_FD } as const;
  * FIFOs live in the session's directory on the host, which the sandbox does not see.
  */
 const LAUNCHER = `
-dir=$1; node=$2; forwarder=$3; model_host=$4; model_port=$5; shift 5
+dir=$1; node=$2; relay=$3; with_relay=$4; shift 4
 rm -f "$dir/net-info" "$dir/net-go" "$dir/net-ready"
 mkfifo -m 600 "$dir/net-info" "$dir/net-go" "$dir/net-ready" || exit 125
 # A background command's stdin would be /dev/null: the supervisor's secrets come on this one.
 exec 4<&0
-"$@" <&4 4<&- ${INFO_FD}>"$dir/net-info" ${BLOCK_FD}<"$dir/net-go" &
+# The model relay's settings (its real keys) stay on this, the host, side.
+env -u ${RELAY_SETTINGS_VARIABLE} "$@" <&4 4<&- ${INFO_FD}>"$dir/net-info" ${BLOCK_FD}<"$dir/net-go" &
 sandbox=$!
 exec 4<&-
 exec 5<"$dir/net-info" 6>"$dir/net-go"
@@ -57,16 +59,16 @@ if [ "$ready" != 1 ]; then
   # Killed before it is let go: closing the other FIFO would release the command.
   kill -9 "$sandbox" "$slirp" 2>/dev/null; wait "$sandbox"; exit 125
 fi
-# The model forwarder lives as long as the sandbox, not the control plane: a reply keeps streaming.
+# The model relay lives as long as the sandbox, not the control plane: a reply keeps streaming.
 model=
-if [ -n "$model_host" ]; then
+if [ -n "$with_relay" ]; then
   rm -f "$dir/model-ready"; mkfifo -m 600 "$dir/model-ready" || exit 125
-  "$node" "$forwarder" "$dir/door/${MODEL_SOCKET}" "$model_host" "$model_port" <&- >"$dir/model-ready" &
+  "$node" "$relay" "$dir/door/${MODEL_SOCKET}" "$dir" <&- >"$dir/model-ready" &
   model=$!
   ready=$(head -c 1 "$dir/model-ready")
   rm -f "$dir/model-ready"
   if [ "$ready" != 1 ]; then
-    echo "nightshift: the model forwarder could not start" >&2
+    echo "nightshift: the model relay could not start" >&2
     kill -9 "$sandbox" "$slirp" "$model" 2>/dev/null; wait "$sandbox"; exit 125
   fi
 fi
@@ -88,20 +90,14 @@ exit $code
 /** The control plane's socket, in the session's door directory (bound at `SANDBOX_DOOR`). */
 export const DOOR_SOCKET = 'control.sock';
 
-/** The sandbox's own loopback ports where the supervisor forwards git to the door, and the model. */
+/** The sandbox's own loopback ports where the supervisor forwards git to the door, and the model relay. */
 const CONTROL_FORWARD_PORT = 7418;
 const MODEL_FORWARD_PORT = 7419;
 
-/** The compiled forwarder, run with the server's own node. */
-const MODEL_FORWARDER = path.join(INSTALL_DIR, 'packages/server/dist/sandboxes/local/model-forwarder.js');
+/** The compiled relay, run with the server's own node. */
+const MODEL_RELAY = path.join(INSTALL_DIR, 'packages/server/dist/sandboxes/local/model-relay.js');
 
-/** The one model endpoint on the host's loopback that a sandbox is given a way to. */
-export interface LoopbackEndpoint {
-  host: string;
-  port: number;
-}
-
-/** How a sandbox with its own network is told to reach the control plane and the model. */
+/** How a sandbox with its own network is told to reach the control plane and its model relay. */
 export function doorEnv(bridgePath: string): {
   bridgeUrl: string;
   controlSocket: string;
@@ -109,6 +105,8 @@ export function doorEnv(bridgePath: string): {
   controlOrigin: string;
   modelSocket: string;
   modelForwardPort: number;
+  /** The model proxy as the sandbox reaches its relay. */
+  modelProxyOrigin: string;
 } {
   const controlSocket = `${SANDBOX_DOOR}/${DOOR_SOCKET}`;
   return {
@@ -118,18 +116,20 @@ export function doorEnv(bridgePath: string): {
     controlOrigin: `http://127.0.0.1:${CONTROL_FORWARD_PORT}`,
     modelSocket: `${SANDBOX_DOOR}/${MODEL_SOCKET}`,
     modelForwardPort: MODEL_FORWARD_PORT,
+    modelProxyOrigin: `http://127.0.0.1:${MODEL_FORWARD_PORT}`,
   };
 }
 
 /**
  * The network launcher's argv (`/bin/sh -c …`), run by the sandbox's launcher in its place of
- * bwrap; with `model`, it also runs the model forwarder (on this same node).
+ * bwrap; with `relay`, it also runs the model relay (on this same node), whose settings come in
+ * the launcher's environment (`RELAY_SETTINGS_VARIABLE`).
  */
 export function networkedLauncher(
   sandboxId: string,
   sessionDir: string,
   bwrap: string[],
-  model: LoopbackEndpoint | null,
+  relay: boolean,
 ): string[] {
   return [
     '/bin/sh',
@@ -138,53 +138,8 @@ export function networkedLauncher(
     `nightshift-network-${sandboxId}`,
     path.resolve(sessionDir),
     process.execPath,
-    MODEL_FORWARDER,
-    model?.host ?? '',
-    model ? String(model.port) : '',
+    MODEL_RELAY,
+    relay ? '1' : '',
     ...bwrap,
   ];
-}
-
-/** The first of `urls` on the host's loopback: the model endpoint sandboxes get a forwarder to. */
-export function loopbackEndpointOf(urls: (string | undefined)[]): LoopbackEndpoint | null {
-  for (const url of urls) {
-    const parsed = url ? parseUrl(url) : null;
-    if (parsed && isLoopbackHost(parsed.hostname)) return endpointOf(parsed);
-  }
-  return null;
-}
-
-/**
- * The same URL as a sandbox must write it: the host's loopback is closed to it, so the forwarded
- * model endpoint is on the sandbox's own loopback. Other URLs are unchanged.
- */
-export function urlFromSandbox(url: string, model: LoopbackEndpoint | null): string {
-  const parsed = parseUrl(url);
-  if (!parsed || !model || !isLoopbackHost(parsed.hostname)) return url;
-  const { host, port } = endpointOf(parsed);
-  if (host !== model.host || port !== model.port) return url;
-  parsed.hostname = '127.0.0.1';
-  parsed.port = String(MODEL_FORWARD_PORT);
-  return parsed.toString().replace(/\/$/, url.endsWith('/') ? '/' : '');
-}
-
-function parseUrl(url: string): URL | null {
-  try {
-    return new URL(url);
-  } catch {
-    return null;
-  }
-}
-
-function endpointOf(url: URL): LoopbackEndpoint {
-  return {
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-  };
-}
-
-function isLoopbackHost(hostname: string): boolean {
-  return (
-    hostname === 'localhost' || hostname.startsWith('127.') || hostname === '[::1]' || hostname === '0.0.0.0'
-  );
 }
