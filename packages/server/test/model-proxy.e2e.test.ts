@@ -9,11 +9,13 @@ import { readdirSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { text } from '@nightshift/testkit';
+import { startModelServer, text } from '@nightshift/testkit';
 import type { UsageReport } from '@nightshift/protocol';
 import { makeRepoWithFiles } from './support/agent-stack.js';
 import { startShellStack, type ShellStack } from './support/agent-shell.js';
 import { filesHolding, parseProbe, procProbe } from './support/secret-probes.js';
+import { startTestServer } from './support/harness.js';
+import { apiAt } from './support/agent-process.js';
 
 const logLines: string[] = [];
 const logDestination = new Writable({
@@ -115,5 +117,41 @@ describe('a sandbox’s model traffic', () => {
       error: `${SPENDER.email} has used today's model budget of $1.00 (resets 00:00 UTC)`,
     });
     expect(model.requests.slice(before).filter((r) => r.chat && !r.sideTask)).toEqual([]);
+  }, 180_000);
+});
+
+describe('OpenCode’s own Anthropic provider', () => {
+  it('reaches the provider through the proxy, in Anthropic’s wire format, with the real key', async () => {
+    const key = `sk-ant-canary-${Math.random().toString(36).slice(2)}`;
+    const anthropic = await startModelServer({
+      apiKey: key,
+      respond: () => text('Hello from the Messages API.'),
+    });
+    // The control plane's own environment: where provider keys live.
+    process.env.ANTHROPIC_API_KEY = key;
+    process.env.ANTHROPIC_BASE_URL = anthropic.baseUrl;
+    const server = await startTestServer({
+      model: 'anthropic/claude-sonnet-4-5',
+      killSandboxesOnClose: true,
+    });
+    delete process.env.ANTHROPIC_API_KEY;
+    delete process.env.ANTHROPIC_BASE_URL;
+    try {
+      const api = apiAt(server.url);
+      const session = await api.createSession(makeRepoWithFiles({ 'README.md': 'anthropic\n' }));
+      const { messageId } = await api.prompt(session.id, 'Say hello');
+      const done = await api.waitForPromptEnd(session.id, messageId);
+      expect(done.status, done.error ?? '').toBe('completed');
+      const calls = anthropic.requests.filter((r) => r.chat);
+      expect(calls.length).toBeGreaterThan(0);
+      expect(calls.every((r) => r.format === 'anthropic' && r.apiKey === key)).toBe(true);
+      const report = await server.client.usage({ sessionId: session.id });
+      expect(report.byModel.map((m) => m.model)).toContain('anthropic/claude-sonnet-4-5');
+      expect(report.totals.costUsd).toBeGreaterThan(0); // a built-in price
+      expect(filesHolding(path.join(server.dataDir, 'sandboxes', session.id), [key])).toEqual([]);
+    } finally {
+      await server.stopAndClean();
+      await anthropic.close();
+    }
   }, 180_000);
 });
