@@ -16,7 +16,7 @@ import { createLogger } from '../src/log.js';
 import { upstreamsFrom } from '../src/models/providers.js';
 import { createModelProxy } from '../src/models/proxy.js';
 import { UsageLedger } from '../src/models/usage-ledger.js';
-import { tempDir } from './support/harness.js';
+import { startTestServer, tempDir } from './support/harness.js';
 
 const CANARY_KEY = `sk-canary-${randomBytes(12).toString('hex')}`;
 const CREDENTIAL = `nsm-${randomBytes(16).toString('hex')}`;
@@ -261,4 +261,21 @@ it('answers 404 for a provider that is not configured', async () => {
   const answer = await post(proxyUrl + '/google/v1/models', FORMATS.openai.headers(CREDENTIAL), {});
   expect(answer.status).toBe(404);
   expect(await answer.json()).toMatchObject({ error: { message: expect.stringContaining('google') } });
+});
+
+it('is not there for anyone but sandboxes: the control plane answers 404 to a client outside', async () => {
+  const server = await startTestServer({ openaiCompatible: { baseUrl: model.baseUrl, apiKey: CANARY_KEY } });
+  try {
+    const before = model.requests.length;
+    const answer = await post(
+      `${server.url}/model-proxy/openai-compatible/chat/completions`,
+      FORMATS.openai.headers(CREDENTIAL),
+      FORMATS.openai.body(false),
+    );
+    expect(answer.status).toBe(404);
+    expect(await answer.json()).toMatchObject({ error: { code: 'not_found' } });
+    expect(model.requests.length).toBe(before);
+  } finally {
+    await server.stopAndClean();
+  }
 });

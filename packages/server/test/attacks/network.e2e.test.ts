@@ -4,7 +4,7 @@
  * through the Unix socket handed to it, so it can neither take the control plane's port on any
  * host address nor use its API over TCP, whatever reaches the host's loopback on its behalf
  * (slirp4netns) is refused as the sandbox it is, and the rest of the host's loopback is closed
- * to it (only the configured model endpoint is forwarded).
+ * to it (models it reaches through its model relay, the model proxy on the host side).
  */
 import { accessSync, constants } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
