@@ -14,7 +14,7 @@ export interface SupervisorConfig {
   remote: GitRemote;
   /** Where git's loopback port leads, when the control plane is reached through a Unix socket. */
   controlForward: { port: number; socketPath: string } | null;
-  /** Where the model's loopback port leads, when a loopback model endpoint is reached through a Unix socket. */
+  /** Where the model proxy's loopback port leads: the sandbox's model relay, on a Unix socket. */
   modelForward: { port: number; socketPath: string } | null;
   baseBranch: string;
   branch: string;
