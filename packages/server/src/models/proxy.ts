@@ -126,7 +126,8 @@ export function createModelProxy(options: ModelProxyOptions): ModelProxy {
     try {
       if (answer.body)
         for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) {
-          res.write(chunk);
+          // A slow reader slows the upstream read, rather than piling the answer up here.
+          if (!res.write(chunk)) await drained(res);
           if (streamed) reader.push(decoder.decode(chunk, { stream: true }));
           else if (keptBytes < MAX_REQUEST_BYTES) {
             kept.push(Buffer.from(chunk));
@@ -238,4 +239,16 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_la
 /** An error's message alone: a fetch error's cause can quote request headers, the key among them. */
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
 }
