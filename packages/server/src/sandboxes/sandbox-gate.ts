@@ -12,7 +12,8 @@ export function isSandboxRoute(pathname: string): boolean {
 export const SANDBOX_FORBIDDEN = {
   status: 403,
   code: 'sandbox_forbidden',
-  message: 'a sandbox may not use the control plane’s API; only its bridge and git endpoints answer it',
+  message:
+    'a sandbox may not use the control plane’s API; only its bridge, git and model proxy endpoints answer it',
 } as const;
 
 /**
