@@ -104,6 +104,12 @@ export function decide(state: QueueState, command: QueueCommand): QueueDecision 
   }
 }
 
+/** 0 for the running prompt (or one no longer waiting), else its place in the line from 1. */
+export function positionOf(state: QueueState, messageId: string): number {
+  if (state.running === messageId) return 0;
+  return state.queued.indexOf(messageId) + 1;
+}
+
 function reject(code: QueueRejection['code'], message: string): QueueDecision {
   return { ok: false, rejection: { code, message } as QueueRejection };
 }

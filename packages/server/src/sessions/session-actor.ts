@@ -11,15 +11,24 @@ import type {
 import { EMPTY_USAGE } from '@nightshift/protocol';
 import type { BridgeCheckpoint, MessageRecord, SessionRecord, Store } from '../store/store.js';
 import type { Logger } from '../log.js';
-import type { AgentRunner, PromptJob, PromptResult, RunContext, SessionContext } from './agent-runner.js';
-import { decide, type QueueCommand, type QueueEffect, type QueueState } from './queue.js';
+import type { AgentRunner, PromptResult, RunContext, SessionContext } from './agent-runner.js';
+import { decide, positionOf, type QueueCommand, type QueueEffect, type QueueState } from './queue.js';
 import { Timeline } from './timeline.js';
-import { sandboxStatusAfter } from './sandbox-status.js';
+import { SessionRow } from './session-row.js';
 import { NotFound, StateConflict } from './errors.js';
 import { messageView, sessionView } from './views.js';
 import { newId } from '../ids.js';
 import { ArtifactLog } from './artifact-log.js';
-import { ABANDONED_ERROR, errorMessage, NO_MODEL_ERROR, RESTART_ERROR } from './prompt-failures.js';
+import { ABANDONED_ERROR, RESTART_ERROR } from './prompt-failures.js';
+import {
+  promptCompleted,
+  promptEnd,
+  promptJob,
+  queuedMessage,
+  reattachPrompt,
+  refusalOf,
+  runPrompt,
+} from './prompt-run.js';
 
 export interface ActorDeps {
   store: Store;
@@ -44,6 +53,7 @@ export interface ActorDeps {
 export class SessionActor {
   private mailbox: Promise<unknown> = Promise.resolve();
   private queue: QueueState;
+  private readonly row: SessionRow;
   private readonly timeline: Timeline;
   private readonly artifacts: ArtifactLog;
   private readonly aborts = new Map<string, AbortController>();
@@ -53,12 +63,13 @@ export class SessionActor {
   lastActivity = Date.now();
 
   private constructor(
-    private session: SessionRecord,
+    session: SessionRecord,
     queued: MessageRecord[],
     private nextPosition: number,
     lastSeq: number,
     private readonly deps: ActorDeps,
   ) {
+    this.row = new SessionRow(session, deps.store.sessions, deps.log);
     const running = queued.find((m) => m.status === 'running');
     this.queue = {
       status: session.status,
@@ -90,11 +101,11 @@ export class SessionActor {
   }
 
   get id(): string {
-    return this.session.id;
+    return this.row.record.id;
   }
 
   get record(): SessionRecord {
-    return this.session;
+    return this.row.record;
   }
 
   get seq(): number {
@@ -103,7 +114,7 @@ export class SessionActor {
 
   view(): Session {
     const queue = { running: this.queue.running, queued: [...this.queue.queued] };
-    return sessionView(this.session, queue, this.usage);
+    return sessionView(this.row.record, queue, this.usage);
   }
 
   /** True when nothing runs or waits, so the actor can leave memory. */
@@ -124,14 +135,7 @@ export class SessionActor {
   /** Appends to the timeline from outside a command (e.g. the first event of a new session). */
   emit(event: EventInput, checkpoint?: BridgeCheckpoint): void {
     this.timeline.append(event, checkpoint);
-    const sandboxStatus = sandboxStatusAfter(this.session.sandboxStatus, event);
-    if (sandboxStatus !== this.session.sandboxStatus) {
-      this.session = { ...this.session, sandboxStatus, updatedAt: new Date().toISOString() };
-      const { updatedAt } = this.session;
-      this.deps.store.sessions
-        .update(this.id, { sandboxStatus, updatedAt })
-        .catch((err) => this.deps.log.error({ err, sessionId: this.id }, 'could not store sandbox status'));
-    }
+    this.row.follow(event);
   }
 
   submit(body: PromptBody): Promise<PromptAccepted> {
@@ -143,21 +147,8 @@ export class SessionActor {
       const messageId = newId('msg');
       const decision = this.decide({ type: 'submit', messageId });
       const author = body.author ?? this.deps.defaultAuthor;
-      const now = new Date().toISOString();
-      await this.deps.store.messages.insert({
-        id: messageId,
-        sessionId: this.id,
-        position: this.nextPosition++,
-        text: body.text,
-        author,
-        model: body.model ?? null,
-        status: 'queued',
-        error: null,
-        clientRequestId: body.clientRequestId ?? null,
-        createdAt: now,
-        startedAt: null,
-        finishedAt: null,
-      });
+      const at = { id: messageId, sessionId: this.id, position: this.nextPosition++ };
+      await this.deps.store.messages.insert(queuedMessage(at, body, author));
       this.queue = decision.state;
       this.emit({
         type: 'prompt_queued',
@@ -190,10 +181,8 @@ export class SessionActor {
   archive(): Promise<Session> {
     return this.exec(async () => {
       const decision = this.decide({ type: 'archive' });
-      const before = this.session.status;
       this.queue = decision.state;
-      this.session = { ...this.session, statusBeforeArchive: before };
-      await this.deps.store.sessions.update(this.id, { statusBeforeArchive: before });
+      await this.row.rememberStatusBeforeArchive();
       await this.apply(decision.effects);
       return this.view();
     });
@@ -201,7 +190,7 @@ export class SessionActor {
 
   unarchive(): Promise<Session> {
     return this.exec(async () => {
-      const restoreTo = this.session.statusBeforeArchive === 'active' ? 'active' : 'created';
+      const restoreTo = this.row.record.statusBeforeArchive === 'active' ? 'active' : 'created';
       const decision = this.decide({ type: 'unarchive', restoreTo });
       this.queue = decision.state;
       await this.apply(decision.effects);
@@ -211,13 +200,13 @@ export class SessionActor {
 
   warm(): Promise<void> {
     return this.exec(async () => {
-      if (this.session.status === 'archived' || !this.deps.runner.warm) return;
+      if (this.row.record.status === 'archived' || !this.deps.runner.warm) return;
       // With no model anywhere, prompts fail before they reach a sandbox: starting one would be
       // wasted work. A prompt that names its own model still starts one when it runs.
-      if ((this.session.model ?? this.deps.defaultModel) === null) return;
+      if ((this.row.record.model ?? this.deps.defaultModel) === null) return;
       const runner = this.deps.runner;
       // Not awaited: warming can take a while and must not hold up the session's commands.
-      void runner.warm!(this.session, this.context()).catch((err) =>
+      void runner.warm!(this.row.record, this.context()).catch((err) =>
         this.deps.log.warn({ err, sessionId: this.id }, 'warming the sandbox failed'),
       );
     });
@@ -245,18 +234,17 @@ export class SessionActor {
         if (message && reattach) {
           const controller = new AbortController();
           this.aborts.set(messageId, controller);
-          const job = this.job(message);
-          void reattach
-            .call(this.deps.runner, job, this.context(controller.signal))
-            .then((result) => this.finish(messageId, result ?? { outcome: 'failed', error: RESTART_ERROR }))
-            .catch((err) => this.finish(messageId, { outcome: 'failed', error: String(err) }));
+          const job = promptJob(this.row.record, message, this.deps.defaultModel);
+          void reattachPrompt(reattach, this.deps.runner, job, this.context(controller.signal)).then(
+            (result) => this.finish(messageId, result),
+          );
           return;
         }
         void this.finish(messageId, { outcome: 'failed', error: RESTART_ERROR });
         return;
       }
       const [next, ...rest] = this.queue.queued;
-      if (next && this.session.status !== 'archived') {
+      if (next && this.row.record.status !== 'archived') {
         this.queue = { ...this.queue, running: next, queued: rest };
         await this.apply([{ type: 'start', messageId: next }]);
       }
@@ -311,20 +299,18 @@ export class SessionActor {
   }
 
   private async setStatus(status: SessionRecord['status']): Promise<void> {
-    const updatedAt = new Date().toISOString();
-    this.session = { ...this.session, status, updatedAt };
-    await this.deps.store.sessions.update(this.id, { status, updatedAt });
+    await this.row.setStatus(status);
     this.emit({ type: 'session_status', data: { status } });
   }
 
   private async start(messageId: string): Promise<void> {
     const startedAt = new Date().toISOString();
     await this.deps.store.messages.update(messageId, { status: 'running', startedAt });
-    await this.touch();
+    await this.row.touch();
     this.emit({ type: 'prompt_started', data: { messageId } });
     const message = (await this.deps.store.messages.get(this.id, messageId))!;
-    const job = this.job(message);
-    const refusal = job.model === null ? NO_MODEL_ERROR : await this.deps.admitPrompt?.(message);
+    const job = promptJob(this.row.record, message, this.deps.defaultModel);
+    const refusal = await refusalOf(job, message, this.deps.admitPrompt);
     if (refusal) {
       // Finishing goes through the mailbox, after this command: the queue stays strictly ordered.
       void this.finish(messageId, { outcome: 'failed', error: refusal });
@@ -332,15 +318,9 @@ export class SessionActor {
     }
     const controller = new AbortController();
     this.aborts.set(messageId, controller);
-    let result: Promise<PromptResult>;
-    try {
-      result = this.deps.runner.run(job, this.context(controller.signal));
-    } catch (err) {
-      result = Promise.resolve({ outcome: 'failed', error: errorMessage(err) });
-    }
-    void result
-      .catch((err): PromptResult => ({ outcome: 'failed', error: errorMessage(err) }))
-      .then((r) => this.finish(messageId, r));
+    void runPrompt(this.deps.runner, job, this.context(controller.signal)).then((result) =>
+      this.finish(messageId, result),
+    );
   }
 
   private abort(messageId: string): void {
@@ -381,29 +361,18 @@ export class SessionActor {
     await this.deps.settleUsage?.(this.id);
     const controller = this.aborts.get(messageId);
     this.aborts.delete(messageId);
-    // A prompt a person stopped ends `stopped` even if the agent reported otherwise on its way out.
-    const outcome = controller?.signal.aborted && result.outcome === 'completed' ? 'stopped' : result.outcome;
-    const error = outcome === 'completed' ? null : (result.error ?? null);
+    const end = promptEnd(result, controller?.signal.aborted === true);
     await this.deps.store.messages.update(messageId, {
-      status: outcome,
-      error,
+      status: end.outcome,
+      error: end.error,
       finishedAt: new Date().toISOString(),
     });
     const usage = await this.deps.store.usage.totals({ messageId });
     this.usage = await this.deps.store.usage.totals({ sessionId: this.id });
-    this.emit({
-      type: 'prompt_completed',
-      // Only a prompt whose agent called a model has usage to report.
-      data: {
-        messageId,
-        outcome,
-        ...(error ? { error } : {}),
-        ...(usage.inputTokens + usage.outputTokens > 0 ? { usage } : {}),
-      },
-    });
+    this.emit(promptCompleted(messageId, end, usage));
     const decision = this.decide({ type: 'finished', messageId });
     this.queue = decision.state;
-    await this.touch();
+    await this.row.touch();
     await this.apply(decision.effects);
   }
 
@@ -413,23 +382,7 @@ export class SessionActor {
       finishedAt: new Date().toISOString(),
     });
     this.emit({ type: 'prompt_cancelled', data: { messageId } });
-    await this.touch();
-  }
-
-  private async touch(): Promise<void> {
-    const updatedAt = new Date().toISOString();
-    this.session = { ...this.session, updatedAt };
-    await this.deps.store.sessions.update(this.id, { updatedAt });
-  }
-
-  private job(message: MessageRecord): PromptJob {
-    return {
-      session: this.session,
-      messageId: message.id,
-      text: message.text,
-      author: message.author,
-      model: message.model ?? this.session.model ?? this.deps.defaultModel,
-    };
+    await this.row.touch();
   }
 
   private context(signal?: AbortSignal): RunContext {
@@ -444,9 +397,7 @@ export class SessionActor {
   }
 
   private accepted(messageId: string, status: Message['status']): PromptAccepted {
-    const index = this.queue.queued.indexOf(messageId);
-    const position = this.queue.running === messageId ? 0 : index >= 0 ? index + 1 : 0;
     // A repeated clientRequestId reports the prompt as it stands now.
-    return { messageId, status, position };
+    return { messageId, status, position: positionOf(this.queue, messageId) };
   }
 }
