@@ -19,6 +19,7 @@ import { upstreamsFrom } from '../packages/server/src/models/providers.js';
 import { createModelProxy } from '../packages/server/src/models/proxy.js';
 import { UsageLedger } from '../packages/server/src/models/usage-ledger.js';
 import { BUILT_IN_PRICES } from '../packages/server/src/models/prices.js';
+import { activeSession, runningPrompt } from '../packages/server/test/support/store-records.js';
 import { loadLine, machineLine, percentile } from './support/machine.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
@@ -33,34 +34,14 @@ const model = await startModelServer({
 });
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'ns-bench-proxy-'));
 const store = await openSqliteStore(path.join(dataDir, 'nightshift.db'));
-const now = new Date().toISOString();
-await store.sessions.insert({
-  id: SESSION,
-  repo: '/bench',
-  baseBranch: 'main',
-  branch: 'nightshift/bench',
-  title: null,
-  model: null,
-  status: 'active',
-  sandboxStatus: 'running',
-  statusBeforeArchive: null,
-  createdAt: now,
-  updatedAt: now,
-});
-await store.messages.insert({
-  id: 'msg_bench',
-  sessionId: SESSION,
-  position: 1,
-  text: 'bench',
-  author: { name: 'Bench', email: 'bench@example.com' },
-  model: null,
-  status: 'running',
-  error: null,
-  clientRequestId: null,
-  createdAt: now,
-  startedAt: now,
-  finishedAt: null,
-});
+await store.sessions.insert(activeSession(SESSION));
+await store.messages.insert(
+  runningPrompt({
+    id: 'msg_bench',
+    sessionId: SESSION,
+    author: { name: 'Bench', email: 'bench@example.com' },
+  }),
+);
 const proxy = createModelProxy({
   upstreams: upstreamsFrom({
     ANTHROPIC_API_KEY: KEY,

@@ -17,6 +17,7 @@ import { upstreamsFrom } from '../src/models/providers.js';
 import { createModelProxy } from '../src/models/proxy.js';
 import { UsageLedger } from '../src/models/usage-ledger.js';
 import { startTestServer, tempDir } from './support/harness.js';
+import { activeSession, runningPrompt } from './support/store-records.js';
 
 const CANARY_KEY = `sk-canary-${randomBytes(12).toString('hex')}`;
 const CREDENTIAL = `nsm-${randomBytes(16).toString('hex')}`;
@@ -40,36 +41,8 @@ const sessions = new Map([
 beforeAll(async () => {
   model = await startModelServer({ apiKey: CANARY_KEY, models: ['scripted'], answerSideTasks: false });
   store = await openSqliteStore(path.join(tempDir('ns-proxy-'), 'nightshift.db'));
-  for (const id of ['ses_a', 'ses_b']) {
-    const now = new Date().toISOString();
-    await store.sessions.insert({
-      id,
-      repo: '/r',
-      baseBranch: 'main',
-      branch: `nightshift/${id}`,
-      title: null,
-      model: null,
-      status: 'active',
-      sandboxStatus: 'running',
-      statusBeforeArchive: null,
-      createdAt: now,
-      updatedAt: now,
-    });
-  }
-  await store.messages.insert({
-    id: 'msg_a',
-    sessionId: 'ses_a',
-    position: 1,
-    text: 'do it',
-    author: ADA,
-    model: null,
-    status: 'running',
-    error: null,
-    clientRequestId: null,
-    createdAt: new Date().toISOString(),
-    startedAt: new Date().toISOString(),
-    finishedAt: null,
-  });
+  for (const id of ['ses_a', 'ses_b']) await store.sessions.insert(activeSession(id));
+  await store.messages.insert(runningPrompt({ id: 'msg_a', sessionId: 'ses_a', author: ADA }));
   const upstreams = upstreamsFrom({
     ANTHROPIC_API_KEY: CANARY_KEY,
     ANTHROPIC_BASE_URL: model.baseUrl,

@@ -15,6 +15,7 @@ import { RelayBooks } from '../src/models/relay-books.js';
 import { JournalBookkeeper, USAGE_JOURNAL } from '../src/models/usage-journal.js';
 import type { CallUsage } from '../src/models/usage-parse.js';
 import { tempDir } from './support/harness.js';
+import { activeSession, runningPrompt } from './support/store-records.js';
 
 const ADA = { name: 'Ada Lovelace', email: 'ada@example.com' };
 const GRACE = { name: 'Grace Hopper', email: 'grace@example.com' };
@@ -36,19 +37,7 @@ beforeAll(async () => {
   mkdirSync(sessionDir(), { recursive: true });
   store = await openSqliteStore(path.join(dataDir, 'nightshift.db'));
   const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, s)).toISOString();
-  await store.sessions.insert({
-    id: 'ses_r',
-    repo: '/r',
-    baseBranch: 'main',
-    branch: 'nightshift/r',
-    title: null,
-    model: null,
-    status: 'active',
-    sandboxStatus: 'running',
-    statusBeforeArchive: null,
-    createdAt: at(0),
-    updatedAt: at(0),
-  });
+  await store.sessions.insert(activeSession('ses_r', at(0)));
   const message = (
     id: string,
     position: number,
@@ -56,18 +45,9 @@ beforeAll(async () => {
     started: number,
     finished: number | null,
   ) => ({
-    id,
-    sessionId: 'ses_r',
-    position,
-    text: id,
-    author,
-    model: null,
-    status: finished === null ? ('running' as const) : ('completed' as const),
-    error: null,
-    clientRequestId: null,
+    ...runningPrompt({ id, sessionId: 'ses_r', author, position }, at(started)),
     createdAt: at(0),
-    startedAt: at(started),
-    finishedAt: finished === null ? null : at(finished),
+    ...(finished === null ? {} : { status: 'completed' as const, finishedAt: at(finished) }),
   });
   await store.messages.insert(message('msg_ada', 1, ADA, 10, 20));
   await store.messages.insert(message('msg_grace', 2, GRACE, 30, null));
