@@ -6,6 +6,7 @@ import type { AuthConfig } from '../src/config.js';
 import { startTestServer, type TestServer } from './support/harness.js';
 import { ScriptedRunner } from './support/scripted-runner.js';
 import { attemptSignIn, signIn } from './support/sign-in.js';
+import { githubSettingsOf } from './support/sign-in-providers.js';
 
 const started: Array<GitHubServer | TestServer> = [];
 afterEach(async () => {
@@ -19,12 +20,7 @@ async function world(users: GitHubUser[], allow: Partial<AuthConfig['allow']>, l
     runner: new ScriptedRunner(),
     auth: {
       mode: 'github',
-      github: {
-        clientId: github.clientId,
-        clientSecret: github.clientSecret,
-        apiUrl: github.apiUrl,
-        webUrl: github.url,
-      },
+      github: githubSettingsOf(github),
       allow: { emails: [], domains: [], githubOrgs: [], ...allow },
       admins: [],
     },

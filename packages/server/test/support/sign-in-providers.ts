@@ -2,7 +2,13 @@
  * Each sign-in provider with a real identity provider behind it (the testkit OIDC issuer, the
  * testkit GitHub), and the same two people in each: an insider on the allow-list, an outsider.
  */
-import { startGitHubServer, startOidcIssuer, type GitHubUser, type OidcAccount } from '@nightshift/testkit';
+import {
+  startGitHubServer,
+  startOidcIssuer,
+  type GitHubServer,
+  type GitHubUser,
+  type OidcAccount,
+} from '@nightshift/testkit';
 import type { AuthConfig } from '../../src/config.js';
 import type { SignInVia } from './sign-in.js';
 
@@ -24,6 +30,16 @@ export interface ProviderWorld {
 export interface ProviderFixture {
   kind: 'oidc' | 'github';
   start(people: Person[], allow: AuthConfig['allow']): Promise<ProviderWorld>;
+}
+
+/** The server's GitHub settings for a testkit GitHub: its OAuth app and both of its URLs. */
+export function githubSettingsOf(github: GitHubServer): AuthConfig['github'] {
+  return {
+    clientId: github.clientId,
+    clientSecret: github.clientSecret,
+    apiUrl: github.apiUrl,
+    webUrl: github.url,
+  };
 }
 
 export const oidcFixture: ProviderFixture = {
@@ -57,12 +73,7 @@ export const githubFixture: ProviderFixture = {
     return {
       auth: {
         mode: 'github',
-        github: {
-          clientId: github.clientId,
-          clientSecret: github.clientSecret,
-          apiUrl: github.apiUrl,
-          webUrl: github.url,
-        },
+        github: githubSettingsOf(github),
         allow,
         admins: [],
       },
