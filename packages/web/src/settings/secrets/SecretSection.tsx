@@ -2,8 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import type { Secret } from '@nightshift/protocol';
 import { api } from '../../api/client.js';
 import { describeError } from '../../api/errors.js';
-import { formatTime } from '../../components/format.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { RowAction, SettingsTable, Timestamp } from '../SettingsTable.js';
 import { SecretForm } from './SecretForm.js';
 
 /** The secrets of one place (global, or one repository): their names, and the form to set one. */
@@ -46,53 +46,33 @@ export function SecretSection({
       {secrets === null && !error && <p className="muted">Loading…</p>}
       {secrets?.length === 0 && <p className="muted empty-state">No {where} yet.</p>}
       {secrets && secrets.length > 0 && (
-        <table className="settings-table" aria-label={repo ? `Secrets of ${repo}` : 'Global secrets'}>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Scope</th>
-              <th scope="col">Updated</th>
+        <SettingsTable
+          label={repo ? `Secrets of ${repo}` : 'Global secrets'}
+          columns={['Name', 'Scope', 'Updated']}
+          withActions={canManage}
+        >
+          {secrets.map((s) => (
+            <tr key={s.name}>
+              <td>
+                <code>{s.name}</code>
+              </td>
+              <td>{s.scope}</td>
+              <td>
+                <Timestamp at={s.updatedAt} />
+              </td>
               {canManage && (
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                <td className="row-actions">
+                  <RowAction label={`Replace ${s.name}`} onClick={() => setReplacing(s)}>
+                    Replace
+                  </RowAction>
+                  <RowAction label={`Delete ${s.name}`} danger onClick={() => setDeleting(s)}>
+                    Delete
+                  </RowAction>
+                </td>
               )}
             </tr>
-          </thead>
-          <tbody>
-            {secrets.map((s) => (
-              <tr key={s.name}>
-                <td>
-                  <code>{s.name}</code>
-                </td>
-                <td>{s.scope}</td>
-                <td>
-                  <time dateTime={s.updatedAt}>{formatTime(s.updatedAt)}</time>
-                </td>
-                {canManage && (
-                  <td className="row-actions">
-                    <button
-                      type="button"
-                      className="button small"
-                      aria-label={`Replace ${s.name}`}
-                      onClick={() => setReplacing(s)}
-                    >
-                      Replace
-                    </button>
-                    <button
-                      type="button"
-                      className="button small danger"
-                      aria-label={`Delete ${s.name}`}
-                      onClick={() => setDeleting(s)}
-                    >
-                      Delete
-                    </button>
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </SettingsTable>
       )}
       {canManage ? (
         <SecretForm

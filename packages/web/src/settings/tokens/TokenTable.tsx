@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { TokenInfo } from '@nightshift/protocol';
-import { formatTime } from '../../components/format.js';
 import { ConfirmDialog } from '../../components/ConfirmDialog.js';
+import { RowAction, SettingsTable, Timestamp } from '../SettingsTable.js';
 
 /** Tokens by name, when made and last used (never their values), each revocable. */
 export function TokenTable({
@@ -17,47 +17,27 @@ export function TokenTable({
   if (tokens.length === 0) return <p className="muted empty-state">No tokens yet.</p>;
   return (
     <>
-      <table className="settings-table" aria-label="API tokens">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            {showOwner && <th scope="col">Owner</th>}
-            <th scope="col">Created</th>
-            <th scope="col">Last used</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
+      <SettingsTable
+        label="API tokens"
+        columns={['Name', ...(showOwner ? ['Owner'] : []), 'Created', 'Last used']}
+        withActions
+      >
+        {tokens.map((t) => (
+          <tr key={t.id}>
+            <td>{t.name}</td>
+            {showOwner && <td title={t.owner.email}>{t.owner.name}</td>}
+            <td>
+              <Timestamp at={t.createdAt} />
+            </td>
+            <td>{t.lastUsedAt ? <Timestamp at={t.lastUsedAt} /> : <span className="muted">never</span>}</td>
+            <td className="row-actions">
+              <RowAction label={`Revoke ${t.name}`} danger onClick={() => setRevoking(t)}>
+                Revoke
+              </RowAction>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {tokens.map((t) => (
-            <tr key={t.id}>
-              <td>{t.name}</td>
-              {showOwner && <td title={t.owner.email}>{t.owner.name}</td>}
-              <td>
-                <time dateTime={t.createdAt}>{formatTime(t.createdAt)}</time>
-              </td>
-              <td>
-                {t.lastUsedAt ? (
-                  <time dateTime={t.lastUsedAt}>{formatTime(t.lastUsedAt)}</time>
-                ) : (
-                  <span className="muted">never</span>
-                )}
-              </td>
-              <td className="row-actions">
-                <button
-                  type="button"
-                  className="button small danger"
-                  aria-label={`Revoke ${t.name}`}
-                  onClick={() => setRevoking(t)}
-                >
-                  Revoke
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </SettingsTable>
       {revoking && (
         <ConfirmDialog
           title={`Revoke “${revoking.name}”?`}
