@@ -10,12 +10,11 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '@nightshift/protocol';
 import {
-  lastUserText,
   startModelServer,
+  taggedResponder,
   text,
   toolCall,
   type ModelServer,
-  type Responder,
   type Turn,
 } from '@nightshift/testkit';
 import { expectContiguous, TestClient } from './support/harness.js';
@@ -38,11 +37,7 @@ import {
 
 const routes = new Map<string, Turn[]>();
 const route = (tag: string, turns: Turn[]) => routes.set(tag, turns);
-const respond: Responder = (request) => {
-  const prompt = lastUserText(request);
-  for (const [tag, turns] of routes) if (prompt.includes(tag)) return turns.shift();
-  return undefined;
-};
+const respond = taggedResponder(routes);
 
 const ofType = <T>(events: SessionEvent[], type: string) =>
   events.filter((e) => e.type === type).map((e) => e.data as T);

@@ -7,6 +7,7 @@ import {
   providerError,
   SCRIPT_EXHAUSTED_MESSAGE,
   startModelServer,
+  taggedResponder,
   text,
   toolCall,
   toolCalls,
@@ -155,6 +156,21 @@ describe('scripted model server', () => {
     expect(streamedText(plain)).toBe('from the queue');
     expect(server.remainingTurns()).toBe(0);
     expect(server.scriptedRequests().map((r) => r.messages.length)).toEqual([3, 1]);
+  });
+
+  it("answers each tagged prompt from its tag's turns, and the rest from the queue", async () => {
+    const routes = new Map([
+      ['[one]', [text('first of one'), text('second of one')]],
+      ['[two]', [text('only of two')]],
+    ]);
+    server = await startModelServer({ turns: [text('from the queue')], respond: taggedResponder(routes) });
+    const answer = async (prompt: string) =>
+      streamedText(await sse(await chat({ stream: true, messages: [user(prompt)] })));
+    expect(await answer('[two] go')).toBe('only of two');
+    expect(await answer('[one] go')).toBe('first of one');
+    expect(await answer('[one] again')).toBe('second of one');
+    // Used up: the queue answers.
+    expect(await answer('[two] again')).toBe('from the queue');
   });
 
   it('answers title generation by default without consuming the script', async () => {

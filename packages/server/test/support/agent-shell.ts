@@ -8,8 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import type { ToolActivity } from '@nightshift/protocol';
 import {
-  lastUserText,
   startModelServer,
+  taggedResponder,
   text,
   toolCall,
   type ModelServer,
@@ -39,11 +39,7 @@ export async function startShellStack(options: StartOptions = {}): Promise<Shell
   const model = await startModelServer({
     models: ['scripted'],
     apiKey,
-    respond: (request) => {
-      const prompt = lastUserText(request);
-      for (const [tag, turns] of routes) if (prompt.includes(tag)) return turns.shift();
-      return undefined;
-    },
+    respond: taggedResponder(routes),
   });
   const server = await startTestServer({
     model: MODEL,

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import {
-  lastUserText,
   providerError,
   startModelServer,
+  taggedResponder,
   text,
   toolCall,
   type ModelServer,
@@ -45,11 +45,7 @@ describe.skipIf(!hasChromium)('web UI: real nightshift up, sandbox and OpenCode'
     await ensureBuilt();
     model = await startModelServer({
       models: ['scripted'],
-      respond: (request) => {
-        const prompt = lastUserText(request);
-        for (const [tag, turns] of routes) if (prompt.includes(tag)) return turns.shift();
-        return undefined;
-      },
+      respond: taggedResponder(routes),
     });
     [up, browser] = await Promise.all([
       startNightshiftUp({

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { NightshiftClient } from '@nightshift/client';
 import {
-  lastUserText,
   startModelServer,
   startOidcIssuer,
+  taggedResponder,
   text,
   toolCall,
   type ModelServer,
@@ -49,11 +49,7 @@ describe.skipIf(!hasChromium)('web UI in team mode: sign-in through a real OIDC 
       startOidcIssuer({ accounts: [ada, alan, eve] }),
       startModelServer({
         models: ['scripted'],
-        respond: (request) => {
-          const prompt = lastUserText(request);
-          for (const [tag, turns] of routes) if (prompt.includes(tag)) return turns.shift();
-          return undefined;
-        },
+        respond: taggedResponder(routes),
       }),
     ]);
     [up, browser] = await Promise.all([
