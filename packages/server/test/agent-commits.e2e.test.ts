@@ -240,7 +240,15 @@ describe('the timeline of a prompt', () => {
     expect(activityIdx.length).toBeGreaterThan(0);
     expect(activityIdx[0]).toBeGreaterThan(ready);
     expect(activityIdx.at(-1)).toBeLessThan(completed);
-    expect(events[completed]!.data).toEqual({ messageId: accepted.messageId, outcome: 'completed' });
+    // The model calls the proxy booked for this prompt ride on its completion.
+    expect(events[completed]!.data).toEqual({
+      messageId: accepted.messageId,
+      outcome: 'completed',
+      usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number), costUsd: 0 },
+    });
+    expect(
+      (events[completed]!.data as { usage: { outputTokens: number } }).usage.outputTokens,
+    ).toBeGreaterThan(0);
 
     const activity = activityOf(events, accepted.messageId);
     expect(activity.length).toBe(activityIdx.length);

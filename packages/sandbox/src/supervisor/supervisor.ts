@@ -29,6 +29,7 @@ import { decide, initialState, type Action, type PromptCommand, type SupervisorE
 import type { SupervisorConfig } from './env.js';
 import { allSecrets, configSecrets } from './env.js';
 import { openAgentEnvChannel, type AgentEnvChannel } from '../secrets/agent-env.js';
+import { writeMemoryPriorityPlugin } from '../opencode/memory-priority.js';
 import { StreamedTextMasker } from '../secrets/streamed-text.js';
 import type { Activity } from '../opencode/index.js';
 import type { Logger } from './log.js';
@@ -159,6 +160,7 @@ export class Supervisor {
 
       phase = 'opencode';
       const t2 = Date.now();
+      this.plugins.push(writeMemoryPriorityPlugin(config.stateDir));
       if (Object.keys(config.secrets.agent).length > 0) {
         this.agentEnv = await openAgentEnvChannel(config.stateDir, config.secrets.agent);
         this.plugins.push(this.agentEnv.pluginUrl);

@@ -65,6 +65,17 @@ describe('a sandbox’s limits hold against its own agent', () => {
     180_000,
   );
 
+  it('the agent’s commands are the first the kernel kills when memory runs out, not OpenCode', async () => {
+    // A memory cgroup's OOM can strike twice within milliseconds: without this, OpenCode was the
+    // second victim of an agent's memory hog, and the prompt was lost with it.
+    const output = await stack.agentRuns(
+      sessionId,
+      'echo "command=$(cat /proc/self/oom_score_adj)"; echo "agent=$(cat /proc/$PPID/oom_score_adj) $(cat /proc/$PPID/comm)"',
+    );
+    expect(output).toMatch(/^command=1000$/m);
+    expect(output).toMatch(/^agent=0 opencode/m);
+  }, 120_000);
+
   it('filling /tmp stops at its cap', async () => {
     const output = await stack.agentRuns(sessionId, fill('/tmp/fill', 4 * (LIMITS.tmpBytes / MiB)));
     const reached = filledMiB(output);
