@@ -62,6 +62,16 @@ describe('which repositories team mode may use', () => {
     expect(repoAllowed('/srv/repos/app', [])).toBe(false);
     expect(repoAllowed('/anything', ['*'])).toBe(false);
   });
+
+  it('does not let .. walk out of a prefix', () => {
+    const patterns = ['https://git.example.com/acme/*', '/srv/repos/*'];
+    expect(repoAllowed('/srv/repos/../secret/app', patterns)).toBe(false);
+    expect(repoAllowed('/srv/repos/a/../../etc', patterns)).toBe(false);
+    expect(repoAllowed('https://git.example.com/acme/../other/app', patterns)).toBe(false);
+    expect(repoAllowed('https://git.example.com/acme/%2e%2e/other/app', patterns)).toBe(false);
+    expect(repoAllowed('git@git.example.com:acme/../other', ['git@git.example.com:acme/*'])).toBe(false);
+    expect(repoAllowed('/srv/repos/a/./b', patterns)).toBe(true);
+  });
 });
 
 describe('cookie writes from other origins', () => {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Forbidden } from '../sessions/errors.js';
 import type { Principal } from './principal.js';
 
@@ -20,12 +21,30 @@ export function repoAllowed(repo: string, patterns: readonly string[]): boolean 
 }
 
 export function normaliseRepo(repo: string): string {
-  let r = repo.trim();
+  let r = withoutDotSegments(repo.trim());
   for (;;) {
     const before = r;
     r = r.replace(/\/+$/, '').replace(/\.git$/, '');
     if (r === before) return r;
   }
+}
+
+/**
+ * `..` would walk out of a prefix (`/srv/repos/../secret`, `https://host/acme/%2e%2e/other`) that
+ * the string still starts with: paths and URLs are resolved first, and whatever cannot be
+ * resolved yet still has a `..` segment matches nothing.
+ */
+function withoutDotSegments(repo: string): string {
+  let resolved = repo;
+  if (repo.startsWith('/')) resolved = path.posix.normalize(repo);
+  else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(repo)) {
+    try {
+      resolved = new URL(repo).href;
+    } catch {
+      return '';
+    }
+  }
+  return resolved.split(/[/:]/).includes('..') ? '' : resolved;
 }
 
 /** In team mode only repositories the deployment lists may be used; local mode may use any. */
