@@ -3,6 +3,7 @@ import { Author, Timestamp } from './common.js';
 import { SandboxStatus, SessionStatus } from './session.js';
 import { Artifact } from './artifact.js';
 import { UsageTotals } from './usage.js';
+import { PullRequestUpdated } from './github.js';
 
 export const PromptOutcome = z.enum(['completed', 'stopped', 'failed']);
 export type PromptOutcome = z.infer<typeof PromptOutcome>;
@@ -82,6 +83,7 @@ export const EventData = {
   sandbox_event: AgentActivity,
   artifact_created: Artifact,
   snapshot_saved: z.object({ snapshotId: z.string(), reason: z.string() }),
+  pull_request_updated: PullRequestUpdated,
 } as const;
 
 export type EventType = keyof typeof EventData;

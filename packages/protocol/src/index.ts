@@ -12,3 +12,4 @@ export * from './identity.js';
 export * from './secrets.js';
 export * from './usage.js';
 export * from './secret-masking.js';
+export * from './github.js';
