@@ -39,11 +39,13 @@ const SERVER_AREAS: Record<string, string[]> = {
   secrets: ['auth', 'sessions', 'store', 'config', 'log', 'ids'],
   // The model proxy, token and cost accounting, budgets.
   models: ['auth', 'sessions', 'store', 'config', 'log', 'ids'],
-  sandboxes: ['sessions', 'secrets', 'models', 'store', 'scm', 'host', 'log', 'ids', 'config'],
+  // The GitHub App: installation tokens, installed repositories, pull requests, webhooks.
+  github: ['auth', 'secrets', 'sessions', 'store', 'scm', 'config', 'log', 'ids'],
+  sandboxes: ['sessions', 'secrets', 'models', 'github', 'store', 'scm', 'host', 'log', 'ids', 'config'],
   realtime: ['sessions', 'auth', 'log', 'ids'],
-  api: ['sessions', 'realtime', 'auth', 'secrets', 'models', 'config', 'log'],
+  api: ['sessions', 'realtime', 'auth', 'secrets', 'models', 'github', 'config', 'log'],
   web: [],
-  http: ['api', 'realtime', 'sessions', 'sandboxes', 'scm', 'auth', 'models', 'config', 'log'],
+  http: ['api', 'realtime', 'sessions', 'sandboxes', 'scm', 'auth', 'models', 'github', 'config', 'log'],
   server: ['*'],
   index: ['*'],
 };

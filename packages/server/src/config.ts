@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,16 @@ export interface ServerConfig {
   auth: AuthConfig;
   secrets: SecretsConfig;
   models: ModelsConfig;
+  /** The GitHub App (`github/`); null when none is configured. Its URLs are `auth.github`'s. */
+  github: GitHubAppConfig | null;
+}
+
+/** NIGHTSHIFT_GITHUB_APP_ID, _APP_PRIVATE_KEY and _WEBHOOK_SECRET: all three, or none. */
+export interface GitHubAppConfig {
+  appId: number;
+  /** PEM; it never leaves the control plane. */
+  privateKey: string;
+  webhookSecret: string;
 }
 
 /** The model proxy's accounting (`models/`). */
@@ -104,7 +115,46 @@ export function resolveConfig(
     auth: resolveAuthConfig(options.auth ?? {}, env, host),
     secrets: options.secrets ?? { key: parseSecretKeySetting(readSetting(env, 'NIGHTSHIFT_SECRET_KEY')) },
     models: { ...resolveModelsConfig(env), ...options.models },
+    github: options.github !== undefined ? options.github : resolveGitHubAppConfig(env),
   };
+}
+
+const GITHUB_APP_SETTINGS = [
+  'NIGHTSHIFT_GITHUB_APP_ID',
+  'NIGHTSHIFT_GITHUB_APP_PRIVATE_KEY',
+  'NIGHTSHIFT_GITHUB_WEBHOOK_SECRET',
+] as const;
+
+export function resolveGitHubAppConfig(env: NodeJS.ProcessEnv): GitHubAppConfig | null {
+  const [appIdText, privateKey, webhookSecret] = GITHUB_APP_SETTINGS.map((name) =>
+    readSetting(env, name)?.trim(),
+  );
+  const missing = GITHUB_APP_SETTINGS.filter((_, i) => ![appIdText, privateKey, webhookSecret][i]);
+  if (missing.length === GITHUB_APP_SETTINGS.length) return null;
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `${missing[0]}: a GitHub App needs NIGHTSHIFT_GITHUB_APP_ID, _APP_PRIVATE_KEY and _WEBHOOK_SECRET together; missing ${missing.join(', ')}`,
+    );
+  }
+  const appId = Number(appIdText);
+  if (!/^\d+$/.test(appIdText!) || !Number.isSafeInteger(appId) || appId <= 0) {
+    throw new ConfigError(`NIGHTSHIFT_GITHUB_APP_ID: must be the App's numeric id, not "${appIdText}"`);
+  }
+  return { appId, privateKey: parsePrivateKey(privateKey!), webhookSecret: webhookSecret! };
+}
+
+/** Environment files often carry the PEM's newlines as `\n`; a key that is not a private key fails here, not at the first token. */
+function parsePrivateKey(text: string): string {
+  const pem = text.includes('\\n') && !text.includes('\n') ? text.replace(/\\n/g, '\n') : text;
+  try {
+    const key = crypto.createPrivateKey(pem);
+    if (key.asymmetricKeyType !== 'rsa') throw new Error('not RSA');
+  } catch {
+    throw new ConfigError(
+      'NIGHTSHIFT_GITHUB_APP_PRIVATE_KEY: is not an RSA private key in PEM (the .pem file GitHub gave for the App)',
+    );
+  }
+  return pem.endsWith('\n') ? pem : `${pem}\n`;
 }
 
 export type AuthMode = 'none' | 'oidc' | 'github';
