@@ -63,12 +63,15 @@ export function ArtifactEntry({ artifact: a, repo }: { artifact: Artifact; repo:
         </div>
       );
     }
-    case 'pull_request':
+    case 'pull_request': {
+      const number = typeof data.number === 'number' ? `#${data.number}` : undefined;
       return (
         <div className="entry artifact">
-          <span className="artifact-kind">Pull request</span> {link(str('title') ?? (url ? url : 'opened'))}
+          <span className="artifact-kind">Pull request</span>{' '}
+          {link([number, str('title')].filter(Boolean).join(' ') || (url ? url : 'opened'))}
         </div>
       );
+    }
     case 'screenshot':
       return (
         <figure className="entry artifact screenshot">

@@ -1,6 +1,7 @@
 import type { Author, EventDataOf, MessageStatus, SessionEvent, SessionStatus } from '@nightshift/protocol';
 import { PVec } from './pvec.js';
-import type { PromptRow, Row, SandboxRow, SandboxState } from './types.js';
+import type { PromptRow, PullRequestView, Row, SandboxRow, SandboxState } from './types.js';
+import { pullRequestFromArtifact, pullRequestAfter } from './pull-request.js';
 
 /**
  * Timeline view state, built from events by a pure reducer.
@@ -34,6 +35,10 @@ export interface TimelineState {
   readonly totals: { readonly cost: number; readonly inputTokens: number; readonly outputTokens: number };
   /** Row index of the sandbox start in progress, if any. */
   readonly sandboxRow: number | null;
+  /** Whether the agent has pushed work to the session's branch (a pushed commit or the branch). */
+  readonly pushed: boolean;
+  /** The session's pull request, once one is opened. */
+  readonly pullRequest: PullRequestView | null;
   readonly index: RowIndex;
 }
 
@@ -79,6 +84,8 @@ export function initialTimeline(sandboxStatus: SandboxState['status'] = 'none'):
     sandbox: { status: sandboxStatus },
     totals: { cost: 0, inputTokens: 0, outputTokens: 0 },
     sandboxRow: null,
+    pushed: false,
+    pullRequest: null,
     index: new RowIndex(),
   };
   state.index.head = state;
@@ -243,8 +250,18 @@ function applyOne(d: Draft, event: SessionEvent): void {
       }
       return;
     }
-    case 'artifact_created':
-      push(d, { ...base, kind: 'artifact', key: `a:${event.data.id}`, artifact: event.data });
+    case 'artifact_created': {
+      const artifact = event.data;
+      push(d, { ...base, kind: 'artifact', key: `a:${artifact.id}`, artifact });
+      if (artifact.type === 'branch' || (artifact.type === 'commit' && artifact.data.pushed !== false))
+        d.pushed = true;
+      if (artifact.type === 'pull_request')
+        d.pullRequest = pullRequestFromArtifact(artifact) ?? d.pullRequest;
+      return;
+    }
+    case 'pull_request_updated':
+      push(d, { ...base, kind: 'pull_request', key: `pr:${event.seq}`, update: event.data });
+      d.pullRequest = pullRequestAfter(d.pullRequest, event.data);
       return;
     case 'session_status': {
       const { status } = event.data;

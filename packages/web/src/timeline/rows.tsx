@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Message } from '@nightshift/protocol';
-import type { OutcomeRow, PromptRow, Row, SandboxRow, StepRow, ToolRow } from './types.js';
+import type { OutcomeRow, PromptRow, PullRequestRow, Row, SandboxRow, StepRow, ToolRow } from './types.js';
+import { describePullRequestUpdate } from './pull-request.js';
 import { ArtifactEntry, type ArtifactRepo } from './ArtifactEntry.js';
 import { Markdown } from './Markdown.js';
 import {
@@ -42,7 +43,27 @@ export function TimelineRow({ row, ctx }: { row: Row; ctx: RowContext }) {
       return <ArtifactEntry artifact={row.artifact} repo={ctx.repo} />;
     case 'notice':
       return <div className={`entry notice ${row.tone === 'error' ? 'error-text' : ''}`}>{row.text}</div>;
+    case 'pull_request':
+      return <PullRequestEntry row={row} />;
   }
+}
+
+function PullRequestEntry({ row }: { row: PullRequestRow }) {
+  const { update } = row;
+  const url = update.check?.url ?? update.review?.url;
+  const failed = update.check && update.check.conclusion !== null && update.check.conclusion !== 'success';
+  return (
+    <div className={`entry notice pull-request-update state-${update.state}${failed ? ' error-text' : ''}`}>
+      {url ? (
+        <a href={url} target="_blank" rel="noopener noreferrer">
+          {describePullRequestUpdate(update)}
+        </a>
+      ) : (
+        describePullRequestUpdate(update)
+      )}
+      {update.review?.body && <div className="muted">{update.review.body}</div>}
+    </div>
+  );
 }
 
 function PromptEntry({ row, text }: { row: PromptRow; text: string | undefined }) {

@@ -3,6 +3,8 @@ import type {
   Author,
   MessageStatus,
   PromptOutcome,
+  PullRequestState,
+  PullRequestUpdated,
   SandboxMode,
   SandboxStatus,
   SessionEvent,
@@ -87,7 +89,30 @@ export interface NoticeRow extends RowBase {
   tone: 'info' | 'error';
 }
 
-export type Row = PromptRow | TextRow | ToolRow | StepRow | OutcomeRow | SandboxRow | ArtifactRow | NoticeRow;
+/** Something that happened to the session's pull request on GitHub: merged, reviewed, checked… */
+export interface PullRequestRow extends RowBase {
+  kind: 'pull_request';
+  update: PullRequestUpdated;
+}
+
+export type Row =
+  | PromptRow
+  | TextRow
+  | ToolRow
+  | StepRow
+  | OutcomeRow
+  | SandboxRow
+  | ArtifactRow
+  | NoticeRow
+  | PullRequestRow;
+
+/** The session's pull request as the header shows it, from its artifact and later updates. */
+export interface PullRequestView {
+  number: number;
+  url: string | null;
+  state: PullRequestState;
+  draft: boolean;
+}
 
 /** What the sandbox is doing now, for the status bar above the composer. */
 export interface SandboxState {
