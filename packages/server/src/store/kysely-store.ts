@@ -20,6 +20,7 @@ import { BrowserSessions } from './browser-session-repo.js';
 import { ApiTokens } from './api-token-repo.js';
 import { Secrets } from './secrets-repo.js';
 import { ModelUsage } from './usage-repo.js';
+import { GitHubDeliveries } from './github-delivery-repo.js';
 
 /** The store over any Kysely dialect; dialect-specific setup lives in its own module. */
 export class KyselyStore implements Store {
@@ -33,6 +34,7 @@ export class KyselyStore implements Store {
   readonly apiTokens: ApiTokens;
   readonly secrets: SecretRepo;
   readonly usage: UsageRepo;
+  readonly githubDeliveries: GitHubDeliveries;
 
   constructor(private readonly db: Kysely<Database>) {
     this.sandboxes = new Sandboxes(db);
@@ -41,6 +43,7 @@ export class KyselyStore implements Store {
     this.apiTokens = new ApiTokens(db);
     this.secrets = new Secrets(db);
     this.usage = new ModelUsage(db);
+    this.githubDeliveries = new GitHubDeliveries(db);
     this.sessions = new Sessions(db);
     this.messages = new Messages(db);
     this.events = new Events(db);

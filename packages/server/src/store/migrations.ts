@@ -2,6 +2,7 @@ import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely
 import { peopleAndTokensMigration } from './migrations/0004_people_and_tokens.js';
 import { secretsMigration } from './migrations/0005_secrets.js';
 import { modelUsageMigration } from './migrations/0006_model_usage.js';
+import { githubDeliveriesMigration } from './migrations/0008_github_deliveries.js';
 
 /**
  * Versioned migrations, applied in name order. Never edit one that has shipped: add the next.
@@ -126,6 +127,7 @@ const migrations: Record<string, Migration> = {
   '0004_people_and_tokens': peopleAndTokensMigration,
   '0005_secrets': secretsMigration,
   '0006_model_usage': modelUsageMigration,
+  '0008_github_deliveries': githubDeliveriesMigration,
 };
 
 /** The tables as 0003 knows them: later migrations must not change what it reads. */

@@ -38,6 +38,15 @@ export class People implements PeopleRepo {
     return row && personFromRow(row);
   }
 
+  async getByGithubLogin(login: string): Promise<PersonRecord | undefined> {
+    const row = await this.db
+      .selectFrom('people')
+      .selectAll()
+      .where((eb) => eb(eb.fn('lower', ['github_login']), '=', login.toLowerCase()))
+      .executeTakeFirst();
+    return row && personFromRow(row);
+  }
+
   async touch(id: string, at: string): Promise<void> {
     await this.db.updateTable('people').set({ last_seen_at: at }).where('id', '=', id).execute();
   }

@@ -10,6 +10,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   secrets: SecretsTable;
   model_usage: ModelUsageTable;
+  github_deliveries: GitHubDeliveriesTable;
 }
 
 export interface SessionsTable {
@@ -143,4 +144,13 @@ export interface ApiTokensTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+}
+
+/** A GitHub webhook delivery; `payload` is kept only until it is handled (migration 0008). */
+export interface GitHubDeliveriesTable {
+  id: string;
+  event: string;
+  payload: string | null;
+  received_at: string;
+  handled_at: string | null;
 }

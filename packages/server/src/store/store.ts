@@ -22,6 +22,7 @@ export interface Store {
   apiTokens: ApiTokenRepo;
   secrets: SecretRepo;
   usage: UsageRepo;
+  githubDeliveries: GitHubDeliveryRepo;
   close(): Promise<void>;
 }
 
@@ -221,6 +222,8 @@ export interface PeopleRepo {
   upsert(person: PersonSignIn): Promise<PersonRecord>;
   get(id: string): Promise<PersonRecord | undefined>;
   getByEmail(email: string): Promise<PersonRecord | undefined>;
+  /** The person who signed in with this GitHub login (case-insensitive, as GitHub's logins are). */
+  getByGithubLogin(login: string): Promise<PersonRecord | undefined>;
   touch(id: string, at: string): Promise<void>;
 }
 
@@ -261,4 +264,22 @@ export interface ApiTokenRepo {
   listActive(filter: { personId?: string }): Promise<ApiTokenWithOwner[]>;
   touch(id: string, at: string): Promise<void>;
   revoke(id: string, at: string): Promise<void>;
+}
+
+/** A GitHub webhook delivery, by GitHub's delivery id; the payload is the raw body as received. */
+export interface GitHubDeliveryRecord {
+  id: string;
+  event: string;
+  payload: string;
+  receivedAt: string;
+  handledAt: string | null;
+}
+
+export interface GitHubDeliveryRepo {
+  /** Records a delivery not seen before; false (and nothing written) when its id was. */
+  accept(delivery: Omit<GitHubDeliveryRecord, 'handledAt'>): Promise<boolean>;
+  /** Accepted but not yet handled (a crash came between), oldest first. */
+  unhandled(): Promise<GitHubDeliveryRecord[]>;
+  /** Its effects are done: the payload is dropped, the id kept so a redelivery is still known. */
+  markHandled(id: string, at: string): Promise<void>;
 }
