@@ -18,6 +18,8 @@ import { tokenRoutes } from './routes/tokens.js';
 import { signInRoutes, type SignInRoutesDeps } from './routes/auth-login.js';
 import { secretRoutes } from './routes/secrets.js';
 import type { SecretsService } from '../secrets/secret-service.js';
+import { GITHUB_WEBHOOK_PATH, githubWebhookRoutes } from './routes/github-webhook.js';
+import type { WebhookReceiver } from '../github/webhooks/receiver.js';
 
 export interface AppDeps {
   registry: SessionRegistry;
@@ -35,6 +37,8 @@ export interface AppDeps {
   /** Model usage (`GET /api/usage`); absent where no model proxy runs. */
   usage?: Pick<UsageLedger, 'report'>;
   maxBodyBytes: number;
+  /** GitHub's webhook deliveries; absent when no GitHub App is configured. */
+  githubWebhook?: WebhookReceiver;
   /** Serves the web UI for non-API paths, when it is built. */
   web?: (path: string) => Promise<Response | undefined>;
 }
@@ -42,15 +46,14 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
 
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: () => {
-        throw new ApiError(413, 'payload_too_large', `body: must be at most ${deps.maxBodyBytes} bytes`);
-      },
-    }),
-  );
+  const apiBodyLimit = bodyLimit({
+    maxSize: deps.maxBodyBytes,
+    onError: () => {
+      throw new ApiError(413, 'payload_too_large', `body: must be at most ${deps.maxBodyBytes} bytes`);
+    },
+  });
+  // GitHub's deliveries may be up to 25 MB: the webhook route sets its own limit.
+  app.use('/api/*', (c, next) => (c.req.path === GITHUB_WEBHOOK_PATH ? next() : apiBodyLimit(c, next)));
 
   // Before any route, and before a body is read: who is asking decides whether it is read at all.
   app.use('/api/*', authMiddleware(deps.auth.authenticator));
@@ -65,6 +68,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/sessions', eventRoutes(deps.registry, deps.hub, deps.sse));
   app.route('/api/secrets', secretRoutes(deps.secrets));
   if (deps.usage) app.route('/api/usage', usageRoutes(deps.usage));
+  if (deps.githubWebhook) app.route(GITHUB_WEBHOOK_PATH, githubWebhookRoutes(deps.githubWebhook));
 
   app.all('/api/*', (c) => {
     throw new ApiError(404, 'not_found', `no such endpoint: ${c.req.method} ${c.req.path}`);

@@ -1,0 +1,46 @@
+import type { Store } from '../../store/store.js';
+import type { SessionRegistry } from '../../sessions/session-registry.js';
+import type { Logger } from '../../log.js';
+import { onIssueComment, type CommentTriggerDeps } from '../comment-triggers/comment-trigger.js';
+import type { CommentPayload } from '../comment-triggers/mention.js';
+import { DeliveryQueue } from './delivery-queue.js';
+import { trackPullRequest, type PullRequestLinks } from './pull-request-tracking.js';
+import { WebhookReceiver } from './receiver.js';
+import type { WebhookPayload } from './tracked-events.js';
+
+export interface GitHubWebhooksDeps extends Omit<CommentTriggerDeps, 'registry' | 'links'> {
+  webhookSecret: string;
+  links: PullRequestLinks;
+  store: Pick<Store, 'githubDeliveries'>;
+  registry: Pick<SessionRegistry, 'get' | 'require' | 'create'>;
+  log: Logger;
+}
+
+export interface GitHubWebhooks {
+  receiver: WebhookReceiver;
+  /** Runs what a previous process accepted and did not finish. */
+  resume(): Promise<number>;
+  /** Waits until every accepted delivery has been handled (a clean shutdown). */
+  drain(): Promise<void>;
+}
+
+/** The webhook's parts, put together: receiver → durable queue → pull request tracking or comment triggers. */
+export function createGitHubWebhooks(deps: GitHubWebhooksDeps): GitHubWebhooks {
+  const queue = new DeliveryQueue(
+    deps.store.githubDeliveries,
+    async (delivery) => {
+      const payload = JSON.parse(delivery.payload) as unknown;
+      if (delivery.event === 'issue_comment') {
+        await onIssueComment(delivery.id, payload as CommentPayload, deps);
+        return;
+      }
+      await trackPullRequest(delivery.event, payload as WebhookPayload, deps.links, deps.registry);
+    },
+    deps.log,
+  );
+  return {
+    receiver: new WebhookReceiver(deps.webhookSecret, deps.store.githubDeliveries, queue),
+    resume: () => queue.resume(),
+    drain: () => queue.drain(),
+  };
+}
