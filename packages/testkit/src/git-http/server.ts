@@ -2,11 +2,10 @@
  * Git smart HTTP for tests: a node HTTP server in front of the real `git http-backend`, serving
  * the bare repositories under one root, behind HTTP basic auth, with push enabled.
  */
-import { spawn } from 'node:child_process';
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cgiEnvironment, parseCgiHead } from './cgi.js';
+import { serveHttpBackend } from './http-backend.js';
 
 export interface GitHttpServerOptions {
   /** Directory holding bare repositories, served as `/<name>.git`. */
@@ -66,56 +65,9 @@ export async function startGitHttpServer(options: GitHttpServerOptions): Promise
       return;
     }
 
-    const backend = spawn('git', ['http-backend'], {
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        // Allow pushes whatever the repository's own config says.
-        GIT_CONFIG_COUNT: '1',
-        GIT_CONFIG_KEY_0: 'http.receivepack',
-        GIT_CONFIG_VALUE_0: 'true',
-        ...cgiEnvironment(
-          {
-            method: req.method ?? 'GET',
-            pathInfo,
-            query,
-            headers: req.headers,
-            remoteUser: user,
-            remoteAddr: req.socket.remoteAddress ?? '127.0.0.1',
-          },
-          options.root,
-        ),
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    req.pipe(backend.stdin);
-    backend.stdin.on('error', () => {}); // the backend may exit before reading everything (e.g. 404)
-
-    let pending: Buffer = Buffer.alloc(0);
-    let headSent = false;
-    let stderr = '';
-    backend.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    backend.stdout.on('data', (chunk: Buffer) => {
-      if (headSent) return void res.write(chunk);
-      pending = Buffer.concat([pending, chunk]);
-      const head = parseCgiHead(pending);
-      if (!head) return;
-      headSent = true;
-      requests.push({ method: req.method ?? '', path: pathInfo, status: head.status, user });
-      res.writeHead(head.status, head.headers);
-      if (head.rest.length > 0) res.write(head.rest);
-    });
-    backend.on('close', (code) => {
-      if (!headSent) {
-        requests.push({ method: req.method ?? '', path: pathInfo, status: 500, user });
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end(`git http-backend exited with ${code}: ${stderr}`);
-        return;
-      }
-      res.end();
-    });
-    res.on('close', () => {
-      if (backend.exitCode === null) backend.kill();
-    });
+    void serveHttpBackend(req, res, { root: options.root, pathInfo, query, remoteUser: user }).then(
+      (status) => requests.push({ method: req.method ?? '', path: pathInfo, status, user }),
+    );
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,15 +1,50 @@
 /**
- * GitHub for tests: its OAuth web flow and the REST endpoints Nightshift calls, on 127.0.0.1,
- * laid out as GitHub Enterprise Server is (web at the root, REST under /api/v3), checking
- * tokens exactly as GitHub does. Endpoints are a table: issue 11 adds pull requests with `route`.
+ * GitHub for tests, on 127.0.0.1, laid out as GitHub Enterprise Server is (web and git at the
+ * root, REST under /api/v3): the OAuth web flow, Apps and installation tokens, repositories as
+ * real bare git repositories, pull requests, issue comments and reactions, and signed webhook
+ * deliveries, checking credentials as GitHub does, so Octokit runs against it unchanged.
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  appRoutes,
+  createApp,
+  expireInstallationTokens,
+  installApp,
+  liveInstallationToken,
+  verifyAppJwt,
+  type CreatedApp,
+} from './apps.js';
+import { createRepo, protectBranch, type CreateRepoOptions } from './bare-repos.js';
+import { Issues, issueRoutes } from './issues.js';
+import { API_PREFIX } from './json.js';
 import { unauthorized, oauthRoutes } from './oauth-routes.js';
+import { Pulls, pullRoutes } from './pulls.js';
+import { rateLimited, setRateLimit, type RateLimitOptions } from './rate-limit.js';
+import { repoRoutes, serveGit } from './repos.js';
 import { userRoutes } from './rest-routes.js';
-import { githubError, matchPath, type GitHubResponse, type GitHubRoute } from './routes.js';
-import { GitHubState, type GitHubUser } from './state.js';
+import {
+  githubError,
+  matchPath,
+  type GitHubRequest,
+  type GitHubResponse,
+  type GitHubRoute,
+} from './routes.js';
+import {
+  GitHubState,
+  type GitHubUser,
+  type InstallationToken,
+  type IssueComment,
+  type PullRequest,
+  type Repo,
+} from './state.js';
+import { WebhookSender, type WebhookDelivery } from './webhooks.js';
+
+export { API_PREFIX };
 
 export interface GitHubServerOptions {
   users: GitHubUser[];
@@ -19,6 +54,9 @@ export interface GitHubServerOptions {
   routes?: GitHubRoute[];
 }
 
+type RepoRef = { owner: string; name: string };
+type By = { by: string };
+
 export interface GitHubServer {
   /** The web root (NIGHTSHIFT_GITHUB_URL): `http://127.0.0.1:<port>`. */
   url: string;
@@ -27,13 +65,51 @@ export interface GitHubServer {
   clientId: string;
   clientSecret: string;
   state: GitHubState;
-  /** Every request, in order: `GET /api/v3/user 200`. */
+  /** Every request, in order: `GET /api/v3/user 200`, `GET /acme/app.git/info/refs 401`. */
   readonly requests: string[];
   route(route: GitHubRoute): void;
+
+  /** A GitHub App with a fresh RSA key pair; its private key never stays here. */
+  createApp(options: { slug: string; name?: string; id?: number }): CreatedApp;
+  /** Installs the (only, or given) App on an account's repositories. */
+  installApp(options: { owner: string; repos: string[]; appId?: number }): { id: number };
+  /** A real bare repository at `<url>/<owner>/<name>.git`, with a first commit. */
+  createRepo(options: CreateRepoOptions): Promise<Repo>;
+  /** The bare repository's directory, for reading it with git. */
+  repoDir(owner: string, name: string): string;
+  /** Pushes to `branch` are refused from now on, with GitHub's "protected branch hook declined". */
+  branchProtection(owner: string, name: string, branch: string): Promise<void>;
+  pulls(owner: string, name: string): PullRequest[];
+  comments(owner: string, name: string, issue?: number): IssueComment[];
+  /** Merges as a person pressing the button; resolves once the webhook has been answered. */
+  mergePull(owner: string, name: string, number: number, options: By): Promise<string>;
+  closePull(owner: string, name: string, number: number, options: By): Promise<void>;
+  review(
+    options: RepoRef & {
+      number: number;
+      body?: string;
+      state?: 'approved' | 'changes_requested' | 'commented';
+    } & By,
+  ): Promise<WebhookDelivery>;
+  createIssue(options: RepoRef & { title: string; body?: string } & By): Promise<number>;
+  /** A person comments; resolves with the comment once its `issue_comment` delivery was answered. */
+  comment(options: RepoRef & { issue: number; body: string } & By): Promise<IssueComment>;
+
+  setWebhookUrl(url: string | undefined): void;
+  deliver(event: string, payload: Record<string, unknown>): Promise<WebhookDelivery>;
+  redeliver(id: string): Promise<WebhookDelivery>;
+  deliveries(): WebhookDelivery[];
+  /** Resolves once the deliveries under way (those API calls set off) have been answered. */
+  webhooksSettled(): Promise<void>;
+
+  /** What an installation token reaches and until when; undefined when unknown or expired. */
+  installationToken(token: string): InstallationToken | undefined;
+  /** Every installation token expires now. */
+  expireTokens(): void;
+  /** `remaining: 0` makes REST answer as GitHub's exhausted rate limit until the reset. */
+  rateLimit(options: RateLimitOptions): void;
   close(): Promise<void>;
 }
-
-export const API_PREFIX = '/api/v3';
 
 export async function startGitHubServer(options: GitHubServerOptions): Promise<GitHubServer> {
   const state = new GitHubState(
@@ -41,10 +117,26 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
     options.clientId ?? `Iv1.${randomBytes(8).toString('hex')}`,
     options.clientSecret ?? randomBytes(20).toString('hex'),
   );
-  const routes: GitHubRoute[] = [...(options.routes ?? []), ...oauthRoutes, ...userRoutes];
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'nightshift-github-'));
+  const webhooks = new WebhookSender(state);
+  const pulls = new Pulls(state, webhooks);
+  const issues = new Issues(state, webhooks);
+  const routes: GitHubRoute[] = [
+    ...(options.routes ?? []),
+    ...oauthRoutes,
+    ...userRoutes,
+    ...appRoutes,
+    ...repoRoutes,
+    ...pullRoutes(pulls),
+    ...issueRoutes(issues),
+  ];
   const requests: string[] = [];
 
   const server = http.createServer((req, res) => {
+    const git = { state, root, record: (line: string) => requests.push(line) };
+    const onPushed = (repo: Repo, pusher: Parameters<Pulls['pushed']>[1]) =>
+      void webhooks.track(pulls.pushed(repo, pusher));
+    if (serveGit(req, res, { ...git, onPushed })) return;
     void answer(req).then(
       (out) => send(res, out, (status) => requests.push(`${req.method} ${req.url?.split('?')[0]} ${status}`)),
       (err: unknown) =>
@@ -61,32 +153,71 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
       if (route.api !== api || route.method !== req.method) continue;
       const params = matchPath(route.path, path);
       if (!params) continue;
-      const body = await readBody(req);
-      if (!route.api)
-        return route.handle({ method: req.method, url, params, headers: req.headers, body, state });
-      // GitHub accepts both `Bearer <token>` and `token <token>`.
-      const presented = /^(?:bearer|token)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-      if (!presented) return unauthorized();
-      const token = state.tokens.get(presented);
-      const user = token && state.user(token.login);
-      if (!token || !user) return githubError(401, 'Bad credentials');
-      if (route.scope && !token.scopes.includes(route.scope)) return githubError(404, 'Not Found');
-      return route.handle({
+      const base: GitHubRequest = {
         method: req.method,
         url,
         params,
         headers: req.headers,
-        body,
+        body: await readBody(req),
         state,
-        user,
-        token,
-      });
+      };
+      if (!route.api) return route.handle(base);
+      const limited = rateLimited(state);
+      if (limited) return limited;
+      const authorized = authorize(route, base);
+      return 'state' in authorized ? withRateHeaders(await route.handle(authorized)) : authorized;
     }
     return githubError(404, 'Not Found');
   }
 
+  /** The request with who is calling, or GitHub's refusal. */
+  function authorize(route: GitHubRoute, req: GitHubRequest): GitHubRequest | GitHubResponse {
+    // GitHub accepts both `Bearer <token>` and `token <token>`.
+    const presented = /^(?:bearer|token)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (!presented) return unauthorized();
+    const auth = route.auth ?? 'user';
+    if (auth === 'app') {
+      const app = verifyAppJwt(state, presented);
+      return typeof app === 'string' ? githubError(401, app) : { ...req, app, actor: state.botActor(app) };
+    }
+    let who: GitHubRequest;
+    if (presented.startsWith('ghs_')) {
+      const installationToken = liveInstallationToken(state, presented);
+      if (!installationToken) return githubError(401, 'Bad credentials');
+      if (auth === 'user') return githubError(403, 'Resource not accessible by integration');
+      const installation = state.installations.find((i) => i.id === installationToken.installationId)!;
+      who = { ...req, installationToken, actor: state.botActor(state.app(installation.appId)!) };
+    } else {
+      const token = state.tokens.get(presented);
+      const user = token && state.user(token.login);
+      if (!token || !user) return githubError(401, 'Bad credentials');
+      if (auth === 'installation') return githubError(403, 'Resource not accessible by user');
+      if (route.scope && !token.scopes.includes(route.scope)) return githubError(404, 'Not Found');
+      who = { ...req, user, token, actor: state.userActor(user) };
+    }
+    if (auth !== 'repo') return who;
+    const repo = state.repo(req.params.owner ?? '', req.params.repo ?? '');
+    if (!repo) return githubError(404, 'Not Found');
+    if (who.installationToken && !who.installationToken.repos.has(repo.fullName.toLowerCase())) {
+      return githubError(404, 'Not Found');
+    }
+    return { ...who, repo };
+  }
+
+  const need = (owner: string, name: string) => {
+    const repo = state.repo(owner, name);
+    if (!repo) throw new Error(`testkit GitHub has no repository ${owner}/${name}`);
+    return repo;
+  };
+  const needPull = (owner: string, name: string, number: number) => {
+    const pull = state.pull(need(owner, name), number);
+    if (!pull) throw new Error(`testkit GitHub has no pull request ${owner}/${name}#${number}`);
+    return pull;
+  };
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  state.origin = url;
   return {
     url,
     apiUrl: `${url}${API_PREFIX}`,
@@ -95,11 +226,72 @@ export async function startGitHubServer(options: GitHubServerOptions): Promise<G
     state,
     requests,
     route: (route) => routes.unshift(route),
-    close: () =>
-      new Promise<void>((resolve) => {
+    createApp: (o) => createApp(state, o),
+    installApp: (o) => installApp(state, o),
+    createRepo: (o) => createRepo(state, root, o),
+    repoDir: (owner, name) => need(owner, name).dir,
+    branchProtection: (owner, name, branch) => protectBranch(need(owner, name), branch),
+    pulls: (owner, name) => state.pullsOf(need(owner, name)).map((p) => ({ ...p })),
+    comments: (owner, name, issue) =>
+      issues.commentsOf(need(owner, name), issue).map((c) => ({ ...c, reactions: [...c.reactions] })),
+    async mergePull(owner, name, number, { by }) {
+      const merged = await pulls.merge(need(owner, name), needPull(owner, name, number), state.actor(by));
+      if (typeof merged !== 'string') throw new Error(`testkit GitHub: ${merged.refused}`);
+      await webhooks.settled();
+      return merged;
+    },
+    async closePull(owner, name, number, { by }) {
+      await pulls.setState(need(owner, name), needPull(owner, name, number), 'closed', state.actor(by));
+      await webhooks.settled();
+    },
+    review: (o) =>
+      pulls.review(need(o.owner, o.name), needPull(o.owner, o.name, o.number), {
+        by: state.actor(o.by),
+        state: o.state ?? 'commented',
+        ...(o.body ? { body: o.body } : {}),
+      }),
+    async createIssue(o) {
+      const issue = await issues.open(need(o.owner, o.name), {
+        title: o.title,
+        by: state.actor(o.by),
+        ...(o.body ? { body: o.body } : {}),
+      });
+      return issue.number;
+    },
+    async comment(o) {
+      const repo = need(o.owner, o.name);
+      const made = await issues.comment(
+        repo,
+        { issue: o.issue, body: o.body, by: state.actor(o.by) },
+        'await',
+      );
+      if (!made) throw new Error(`testkit GitHub has no issue ${o.owner}/${o.name}#${o.issue}`);
+      return made;
+    },
+    setWebhookUrl: (hook) => webhooks.setUrl(hook),
+    deliver: (event, payload) => webhooks.deliver(event, payload),
+    redeliver: (id) => webhooks.redeliver(id),
+    deliveries: () => webhooks.deliveries(),
+    webhooksSettled: () => webhooks.settled(),
+    installationToken: (token) => liveInstallationToken(state, token),
+    expireTokens: () => expireInstallationTokens(state),
+    rateLimit: (o) => setRateLimit(state, o),
+    async close() {
+      webhooks.setUrl(undefined);
+      await webhooks.settled();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await fs.rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+function withRateHeaders(out: GitHubResponse): GitHubResponse {
+  return {
+    ...out,
+    headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999', ...out.headers },
   };
 }
 
