@@ -9,7 +9,7 @@ import {
 
 const comment = (body: string, user = { login: 'ada', type: 'User', id: 1 }): CommentPayload => ({
   action: 'created',
-  repository: { full_name: 'acme/widgets' },
+  repository: { full_name: 'acme/widgets', html_url: 'https://github.test/acme/widgets' },
   installation: { id: 9 },
   issue: { number: 4, title: 'Buttons are blue', body: 'They should be green.', pull_request: { url: 'x' } },
   comment: { id: 77, body, user, author_association: 'COLLABORATOR' },

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Artifact } from '@nightshift/protocol';
-import type { Database } from './schema.js';
+import type { ArtifactsTable, Database } from './schema.js';
 import type { ArtifactRepo } from './store.js';
 
 export class Artifacts implements ArtifactRepo {
@@ -37,12 +37,38 @@ export class Artifacts implements ArtifactRepo {
       .where('session_id', '=', sessionId)
       .orderBy('position')
       .execute();
-    return rows.map((r) => ({
-      id: r.id,
-      type: r.type as Artifact['type'],
-      url: r.url,
-      data: JSON.parse(r.data) as Record<string, unknown>,
-      createdAt: r.created_at,
-    }));
+    return rows.map(artifactFromRow);
   }
+
+  async findByUrl(
+    type: Artifact['type'],
+    url: string,
+  ): Promise<Array<{ sessionId: string; artifact: Artifact }>> {
+    const rows = await this.db
+      .selectFrom('artifacts')
+      .selectAll()
+      .where('type', '=', type)
+      .where('url', '=', url)
+      .orderBy('created_at')
+      .execute();
+    return rows.map((r) => ({ sessionId: r.session_id, artifact: artifactFromRow(r) }));
+  }
+
+  async updateData(id: string, data: Record<string, unknown>): Promise<void> {
+    await this.db
+      .updateTable('artifacts')
+      .set({ data: JSON.stringify(data) })
+      .where('id', '=', id)
+      .execute();
+  }
+}
+
+function artifactFromRow(r: Selectable<ArtifactsTable>): Artifact {
+  return {
+    id: r.id,
+    type: r.type as Artifact['type'],
+    url: r.url,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+    createdAt: r.created_at,
+  };
 }

@@ -106,6 +106,10 @@ export interface ArtifactRepo {
   insert(sessionId: string, artifact: Artifact): Promise<void>;
   /** In the order they were inserted, which is the order of their artifact_created events. */
   list(sessionId: string): Promise<Artifact[]>;
+  /** Artifacts of this type pointing at this URL, in any session (a pull request's sessions). */
+  findByUrl(type: Artifact['type'], url: string): Promise<Array<{ sessionId: string; artifact: Artifact }>>;
+  /** Replaces an artifact's data (a pull request's state follows GitHub); its place stays. */
+  updateData(id: string, data: Record<string, unknown>): Promise<void>;
 }
 
 export interface SandboxRecord {

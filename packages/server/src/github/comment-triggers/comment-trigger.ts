@@ -1,7 +1,7 @@
 import type { Octokit } from '@octokit/rest';
 import type { SessionRegistry } from '../../sessions/session-registry.js';
 import type { Logger } from '../../log.js';
-import type { PullRequestLinks } from '../webhooks/pull-request-tracking.js';
+import { pullRequestUrl, type PullRequestLinks } from '../webhooks/pull-request-links.js';
 import { commenterAuthor, type CommenterDeps } from './commenter.js';
 import { decideComment, promptWithContext, type CommentPayload } from './mention.js';
 import { CommentReplies, DEFAULT_RETRY, type RetryPolicy } from './replies.js';
@@ -58,7 +58,9 @@ export async function onIssueComment(
     return;
   }
 
-  const link = decision.isPullRequest ? await deps.links.find(decision.repo, decision.issue) : undefined;
+  const link = decision.isPullRequest
+    ? (await deps.links.find(pullRequestUrl(decision.repositoryUrl, decision.issue)))[0]
+    : undefined;
   let sessionId: string;
   let text = decision.text;
   if (link) {

@@ -1,7 +1,7 @@
 /** The parts of an `issue_comment` delivery a trigger reads. */
 export interface CommentPayload {
   action?: string;
-  repository?: { full_name?: string };
+  repository?: { full_name?: string; html_url?: string };
   installation?: { id?: number };
   issue?: { number?: number; title?: string; body?: string | null; pull_request?: unknown };
   comment?: {
@@ -17,6 +17,7 @@ export type CommentDecision =
   | {
       kind: 'trigger';
       repo: string;
+      repositoryUrl: string;
       installationId: number;
       issue: number;
       isPullRequest: boolean;
@@ -54,7 +55,14 @@ export function decideComment(payload: CommentPayload, slug: string): CommentDec
   if (payload.action !== 'created') return { kind: 'ignore', reason: `action ${payload.action}` };
   const { comment, issue, repository, installation } = payload;
   const login = comment?.user?.login;
-  if (!comment?.body || !login || !issue?.number || !repository?.full_name || !installation?.id) {
+  if (
+    !comment?.body ||
+    !login ||
+    !issue?.number ||
+    !repository?.full_name ||
+    !repository.html_url ||
+    !installation?.id
+  ) {
     return { kind: 'ignore', reason: 'incomplete payload' };
   }
   if (comment.user?.type === 'Bot' || login.toLowerCase() === `${slug.toLowerCase()}[bot]`) {
@@ -65,6 +73,7 @@ export function decideComment(payload: CommentPayload, slug: string): CommentDec
   return {
     kind: 'trigger',
     repo: repository.full_name,
+    repositoryUrl: repository.html_url,
     installationId: installation.id,
     issue: issue.number,
     isPullRequest: issue.pull_request !== undefined && issue.pull_request !== null,

@@ -4,14 +4,14 @@ import type { Logger } from '../../log.js';
 import { onIssueComment, type CommentTriggerDeps } from '../comment-triggers/comment-trigger.js';
 import type { CommentPayload } from '../comment-triggers/mention.js';
 import { DeliveryQueue } from './delivery-queue.js';
-import { trackPullRequest, type PullRequestLinks } from './pull-request-tracking.js';
+import { trackPullRequest } from './pull-request-tracking.js';
+import { PullRequestLinks } from './pull-request-links.js';
 import { WebhookReceiver } from './receiver.js';
 import type { WebhookPayload } from './tracked-events.js';
 
 export interface GitHubWebhooksDeps extends Omit<CommentTriggerDeps, 'registry' | 'links'> {
   webhookSecret: string;
-  links: PullRequestLinks;
-  store: Pick<Store, 'githubDeliveries'>;
+  store: Pick<Store, 'githubDeliveries' | 'artifacts'>;
   registry: Pick<SessionRegistry, 'get' | 'require' | 'create'>;
   log: Logger;
 }
@@ -26,15 +26,16 @@ export interface GitHubWebhooks {
 
 /** The webhook's parts, put together: receiver → durable queue → pull request tracking or comment triggers. */
 export function createGitHubWebhooks(deps: GitHubWebhooksDeps): GitHubWebhooks {
+  const links = new PullRequestLinks(deps.store.artifacts);
   const queue = new DeliveryQueue(
     deps.store.githubDeliveries,
     async (delivery) => {
       const payload = JSON.parse(delivery.payload) as unknown;
       if (delivery.event === 'issue_comment') {
-        await onIssueComment(delivery.id, payload as CommentPayload, deps);
+        await onIssueComment(delivery.id, payload as CommentPayload, { ...deps, links });
         return;
       }
-      await trackPullRequest(delivery.event, payload as WebhookPayload, deps.links, deps.registry);
+      await trackPullRequest(delivery.event, payload as WebhookPayload, links, deps.registry);
     },
     deps.log,
   );
