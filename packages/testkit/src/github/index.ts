@@ -10,7 +10,7 @@ export type {
   IssueComment as GitHubIssueComment,
   InstallationToken as GitHubInstallationToken,
 } from './state.js';
-export type { CreatedApp as GitHubAppCredentials } from './apps.js';
+export type { CreatedApp, CreatedApp as GitHubAppCredentials } from './apps.js';
 export type { CreateRepoOptions as GitHubRepoOptions } from './bare-repos.js';
 export type { WebhookDelivery } from './webhooks.js';
 export { signWebhook } from './webhooks.js';
