@@ -8,6 +8,9 @@ import { trackPullRequest } from './pull-request-tracking.js';
 import { PullRequestLinks } from './pull-request-links.js';
 import { WebhookReceiver } from './receiver.js';
 import type { WebhookPayload } from './tracked-events.js';
+import type { GitHubApp } from '../app.js';
+import type { AuthServices } from '../../auth/auth-services.js';
+import type { SubscribeToSession } from '../comment-triggers/outcome-reply.js';
 
 export interface GitHubWebhooksDeps extends Omit<CommentTriggerDeps, 'registry' | 'links'> {
   webhookSecret: string;
@@ -44,4 +47,39 @@ export function createGitHubWebhooks(deps: GitHubWebhooksDeps): GitHubWebhooks {
     resume: () => queue.resume(),
     drain: () => queue.drain(),
   };
+}
+
+/** The webhooks of a running GitHub App, as the server wires them. */
+export function gitHubWebhooksFor(o: {
+  app: Pick<GitHubApp, 'slug' | 'urls' | 'octokitForInstallation'>;
+  webhookSecret: string;
+  store: Store;
+  registry: SessionRegistry;
+  auth: Pick<AuthServices, 'directory' | 'authenticator'>;
+  /** Where people reach the server: links in the App's replies. */
+  publicUrl: () => string;
+  subscribe: SubscribeToSession;
+  log: Logger;
+}): GitHubWebhooks {
+  const base = () => o.publicUrl().replace(/\/+$/, '');
+  return createGitHubWebhooks({
+    webhookSecret: o.webhookSecret,
+    store: o.store,
+    registry: o.registry,
+    log: o.log,
+    slug: () => o.app.slug,
+    octokitForInstallation: (id) => o.app.octokitForInstallation(id),
+    commenters: {
+      teamMode: o.auth.authenticator.teamMode,
+      people: o.store.people,
+      currentPerson: (id) => o.auth.directory.currentPerson(id),
+      // Read when a reply is written: the server's URL is known only once it listens.
+      get signInUrl() {
+        return base();
+      },
+    },
+    sessionUrl: (id) => `${base()}/sessions/${id}`,
+    branchUrl: (repo, branch) => `${o.app.urls.webUrl.replace(/\/+$/, '')}/${repo}/tree/${branch}`,
+    subscribe: o.subscribe,
+  });
 }
