@@ -55,37 +55,56 @@ done
 exit $status
 `;
 
+/**
+ * The credentials for a repository's origin, asked at each use so a code host can hand out a
+ * short-lived token (`renew`: the last one was refused, mint another). By default they are the
+ * ones in the repository's URL.
+ */
+export type OriginCredentialsProvider = (
+  repo: string,
+  options?: { renew?: boolean },
+) => Promise<OriginCredentials>;
+
+const credentialsInUrl: OriginCredentialsProvider = async (repo) => originCredentials(repo);
+
 export class OriginMirrors {
   /** One fetch at a time per mirror; a sandbox waits for the one under way. */
   private readonly refreshing = new Map<string, Promise<void>>();
 
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly credentialsFor: OriginCredentialsProvider = credentialsInUrl,
+  ) {}
 
-  /** The mirror of `repo` (made on first use) and how to bring it up to date. */
+  /**
+   * The mirror of `repo` (made on first use) and how to bring it up to date. Every git request
+   * of a sandbox passes here first, so a push to the origin (the pre-receive hook) goes with the
+   * credentials just written, never older ones.
+   */
   async mirrorOf(repo: string): Promise<{ gitDir: string; refresh: () => Promise<void> }> {
-    const origin = originCredentials(repo);
+    const origin = await this.credentialsFor(repo);
     const gitDir = path.join(
       this.root,
       `${createHash('sha256').update(origin.url).digest('hex').slice(0, 24)}.git`,
     );
     if (!existsSync(path.join(gitDir, 'HEAD'))) await this.create(gitDir, origin);
-    // The credentials may have changed (a new token in a new session's URL): the last one wins.
-    await git(gitDir, ['config', '--unset-all', `http.${origin.url}.extraHeader`], origin).catch(
-      () => undefined,
-    );
-    if (origin.authorization)
-      await git(
-        gitDir,
-        ['config', `http.${origin.url}.extraHeader`, `Authorization: ${origin.authorization}`],
-        origin,
-      );
-    return { gitDir, refresh: () => this.refresh(gitDir, origin) };
+    await writeAuthorization(gitDir, origin);
+    return { gitDir, refresh: () => this.refresh(repo, gitDir, origin) };
   }
 
-  private refresh(gitDir: string, origin: OriginCredentials): Promise<void> {
+  private refresh(repo: string, gitDir: string, origin: OriginCredentials): Promise<void> {
     const running = this.refreshing.get(gitDir);
     if (running) return running;
-    const fetched = git(gitDir, ['fetch', '--quiet', '--prune', '--no-write-fetch-head', 'origin'], origin)
+    const fetch = (credentials: OriginCredentials) =>
+      git(gitDir, ['fetch', '--quiet', '--prune', '--no-write-fetch-head', 'origin'], credentials);
+    const fetched = fetch(origin)
+      .catch(async (err: unknown) => {
+        // A token revoked or expired before its time: once more with a new one, then give up.
+        if (!origin.authorization || !/\b40[13]\b|authentication/i.test((err as Error).message)) throw err;
+        const renewed = await this.credentialsFor(repo, { renew: true });
+        await writeAuthorization(gitDir, renewed);
+        return fetch(renewed);
+      })
       .then(() => undefined)
       .finally(() => this.refreshing.delete(gitDir));
     this.refreshing.set(gitDir, fetched);
@@ -106,6 +125,19 @@ export class OriginMirrors {
     writeFileSync(hook, PRE_RECEIVE);
     chmodSync(hook, 0o755);
   }
+}
+
+/** The credentials may have changed (a new token): the last one wins. */
+async function writeAuthorization(gitDir: string, origin: OriginCredentials): Promise<void> {
+  await git(gitDir, ['config', '--unset-all', `http.${origin.url}.extraHeader`], origin).catch(
+    () => undefined,
+  );
+  if (origin.authorization)
+    await git(
+      gitDir,
+      ['config', `http.${origin.url}.extraHeader`, `Authorization: ${origin.authorization}`],
+      origin,
+    );
 }
 
 /** Real git for a mirror: no prompts, a time limit, and its messages with the credentials scrubbed. */
