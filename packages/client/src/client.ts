@@ -6,6 +6,9 @@ import type {
   Message,
   PromptAccepted,
   PromptBody,
+  PullRequest,
+  PullRequestBody,
+  RepoEntry,
   PutSecretBody,
   Secret,
   Session,
@@ -198,6 +201,16 @@ export class NightshiftClient {
   /** Tokens and cost of the proxied model calls: a member's own, an admin's or local mode's all. */
   async usage(params: UsageQuery = {}): Promise<UsageReport> {
     return this.call(routes.usage, params);
+  }
+
+  /** The repositories sessions may use: the GitHub App's installed ones and the exact allowed ones. */
+  async listRepos(): Promise<RepoEntry[]> {
+    return (await this.call(routes.listRepos, undefined)).repos;
+  }
+
+  /** Opens the session's pull request (or answers with the open one): as the caller on GitHub when they signed in with it. */
+  createPullRequest(id: string, body: PullRequestBody = {}): Promise<PullRequest> {
+    return this.call(routes.createPullRequest, { id }, body);
   }
 
   /** Follows a session's timeline live over its WebSocket, riding out dropped connections. */

@@ -9,6 +9,9 @@ import {
   Message,
   MessageList,
   PromptAccepted,
+  PullRequest,
+  PullRequestBody,
+  RepoList,
   PromptBody,
   PutSecretBody,
   Secret,
@@ -183,6 +186,15 @@ export const routes = {
     path: (params: Infer<typeof UsageQuery>) => `/api/usage${query(params)}`,
     body: null,
     answer: UsageReport,
+  }),
+
+  // GitHub (docs/api.md "GitHub"): repositories sessions may use, a session's pull request
+  listRepos: route({ method: 'GET', path: () => '/api/repos', body: null, answer: RepoList }),
+  createPullRequest: route({
+    method: 'POST',
+    path: (p: SessionParams) => `${session(p)}/pull-request`,
+    body: PullRequestBody,
+    answer: PullRequest,
   }),
 };
 

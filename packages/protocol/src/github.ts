@@ -23,3 +23,36 @@ export const PullRequestUpdated = z.object({
     .optional(),
 });
 export type PullRequestUpdated = z.infer<typeof PullRequestUpdated>;
+
+/** `POST /api/sessions/:id/pull-request`: everything optional; the title and body default to ones written from the session. */
+export const PullRequestBody = z
+  .object({
+    title: z.string().trim().min(1, 'must not be empty').max(256).optional(),
+    body: z.string().max(65_536).optional(),
+    draft: z.boolean().optional(),
+  })
+  .strict();
+export type PullRequestBody = z.infer<typeof PullRequestBody>;
+
+/** A session's pull request: the answer to creating it, and the `pull_request` artifact's data. */
+export const PullRequest = z.object({
+  number: z.number().int().positive(),
+  url: z.string(),
+  state: PullRequestState,
+});
+export type PullRequest = z.infer<typeof PullRequest>;
+
+/** A repository sessions may use (`GET /api/repos`): an installation's, or an exact NIGHTSHIFT_ALLOWED_REPOS entry. */
+export const RepoEntry = z.object({
+  /** What to give as a session's `repo`: `owner/name` for an installed repository, else the entry itself. */
+  repo: z.string(),
+  baseBranch: z.string().nullable(),
+  image: z.null(),
+  pool: z.object({ size: z.number().int(), ready: z.number().int() }),
+  description: z.string().optional(),
+  private: z.boolean().optional(),
+});
+export type RepoEntry = z.infer<typeof RepoEntry>;
+
+export const RepoList = z.object({ repos: z.array(RepoEntry) });
+export type RepoList = z.infer<typeof RepoList>;

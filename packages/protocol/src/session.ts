@@ -36,7 +36,9 @@ export const Session = z.object({
 });
 export type Session = z.infer<typeof Session>;
 
-const repoPattern = /^(https?:\/\/|file:\/\/|ssh:\/\/|git@[^:]+:|\/)/;
+/** A git URL, a local path, or `owner/name` on the deployment's GitHub (its App installed there). */
+const repoPattern =
+  /^(https?:\/\/|file:\/\/|ssh:\/\/|git@[^:]+:|\/|[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$)/;
 
 /** A git ref name that git itself would accept (the subset we can check without git). */
 export const BranchName = z
@@ -60,7 +62,7 @@ export const CreateSessionBody = z.object({
     .max(2000)
     .regex(
       repoPattern,
-      'must be a git URL (https://, http://, file://, ssh://) or an absolute path to a local git repository',
+      'must be a git URL (https://, http://, file://, ssh://), an absolute path to a local git repository, or owner/name of a repository the GitHub App is installed on',
     ),
   baseBranch: BranchName.optional(),
   title: z.string().trim().max(500).optional(),

@@ -35,6 +35,8 @@ import { createAuthServices, type AuthServices } from './auth/auth-services.js';
 import { SecretsService } from './secrets/secret-service.js';
 import { loadSecretKey } from './secrets/secret-key.js';
 import { repoAllowed } from './auth/repo-access.js';
+import { createGitHubServices } from './github/github-services.js';
+import { hostAwareProbe } from './github/session-repos.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const VERSION: string = JSON.parse(
@@ -92,7 +94,16 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     : createSandboxRunner(config, store, log, () => url, doors, secrets, models.upstreams);
   const runner: AgentRunner = options.runner ?? sandboxes!.runner;
   const sandboxRunner = sandboxes?.sandboxRunner ?? null;
+  const github = await createGitHubServices({
+    config,
+    store,
+    registry: () => registry,
+    log,
+    publicUrl: () => config.auth.publicUrl ?? url,
+    localRequester: defaultAuthor(),
+  });
   const registry = new SessionRegistry({
+    probe: hostAwareProbe(github?.host ?? null),
     store,
     runner,
     log,
@@ -123,6 +134,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     },
     auth,
     secrets,
+    github,
     usage: models.ledger,
     sse: { keepAliveMs: options.sseKeepAliveMs ?? 15_000, maxQueued: 50_000 },
     maxBodyBytes: 1024 * 1024,
@@ -139,7 +151,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const git = createGitHttpHandler(
     sandboxGitGrants({
       sessionForGitPassword: (password) => sandboxRunner?.sessionForGitPassword(password),
-      mirrors: new OriginMirrors(path.join(config.dataDir, 'mirrors')),
+      mirrors: new OriginMirrors(path.join(config.dataDir, 'mirrors'), github?.originCredentials),
       session: (id) => store.sessions.get(id),
     }),
   );

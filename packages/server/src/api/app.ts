@@ -18,6 +18,10 @@ import { tokenRoutes } from './routes/tokens.js';
 import { signInRoutes, type SignInRoutesDeps } from './routes/auth-login.js';
 import { secretRoutes } from './routes/secrets.js';
 import type { SecretsService } from '../secrets/secret-service.js';
+import type { GitHubCodeHost } from '../github/github-code-host.js';
+import type { PullRequestService } from '../github/pull-requests.js';
+import { pullRequestRoutes } from './routes/pull-requests.js';
+import { repoRoutes } from './routes/repos.js';
 import { GITHUB_WEBHOOK_PATH, githubWebhookRoutes } from './routes/github-webhook.js';
 import type { WebhookReceiver } from '../github/webhooks/receiver.js';
 
@@ -36,6 +40,8 @@ export interface AppDeps {
   secrets: SecretsService;
   /** Model usage (`GET /api/usage`); absent where no model proxy runs. */
   usage?: Pick<UsageLedger, 'report'>;
+  /** The GitHub App: installed repositories and pull requests; null when none is configured. */
+  github?: { host: GitHubCodeHost; pullRequests: PullRequestService } | null;
   maxBodyBytes: number;
   /** GitHub's webhook deliveries; absent when no GitHub App is configured. */
   githubWebhook?: WebhookReceiver;
@@ -63,7 +69,12 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/me', meRoutes());
   app.route('/api/auth', logoutRoutes(deps.auth));
   app.route('/api/tokens', tokenRoutes(deps.auth.tokens));
-  app.route('/api/sessions', sessionRoutes(deps.registry, deps.auth.config.allowedRepos));
+  app.route(
+    '/api/sessions',
+    sessionRoutes(deps.registry, deps.auth.config.allowedRepos, deps.github?.host ?? null),
+  );
+  if (deps.github) app.route('/api/sessions', pullRequestRoutes(deps.github.pullRequests));
+  app.route('/api/repos', repoRoutes(deps.github?.host ?? null, deps.auth.config.allowedRepos));
   app.route('/api/sessions', promptRoutes(deps.registry));
   app.route('/api/sessions', eventRoutes(deps.registry, deps.hub, deps.sse));
   app.route('/api/secrets', secretRoutes(deps.secrets));

@@ -4,6 +4,7 @@ import type { ZodError } from 'zod';
 import { describeIssues, type ErrorBody } from '@nightshift/protocol';
 import { SessionError, type SessionErrorKind } from '../sessions/errors.js';
 import type { Logger } from '../log.js';
+import { GitHubError, type GitHubErrorKind } from '../github/errors.js';
 
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 500 | 503;
 
@@ -50,10 +51,21 @@ const SESSION_ERROR_STATUS: Record<SessionErrorKind, ErrorStatus> = {
   forbidden: 403,
 };
 
+const GITHUB_ERROR_STATUS: Record<GitHubErrorKind, ErrorStatus> = {
+  not_installed: 422,
+  not_configured: 422,
+  token_expired: 409,
+  branch_protected: 409,
+  no_commits_ahead: 409,
+  rate_limited: 503,
+};
+
 /** What a client is told about a failure, or undefined when it is a bug (answered as a 500). */
 export function clientError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
   if (err instanceof SessionError) return new ApiError(SESSION_ERROR_STATUS[err.kind], err.code, err.message);
+  if (err instanceof GitHubError)
+    return new ApiError(GITHUB_ERROR_STATUS[err.kind], err.code, err.message, err.details);
   // Hono's own refusals of what a client sent (a malformed header, say).
   if (err instanceof HTTPException && err.status < 500) {
     return new ApiError(400, 'bad_request', err.message || 'bad request');

@@ -47,9 +47,17 @@ function withoutDotSegments(repo: string): string {
   return resolved.split(/[/:]/).includes('..') ? '' : resolved;
 }
 
-/** In team mode only repositories the deployment lists may be used; local mode may use any. */
-export function requireRepoAllowed(principal: Principal, repo: string, patterns: readonly string[]): void {
-  if (principal.kind === 'local' || repoAllowed(repo, patterns)) return;
+/**
+ * In team mode only repositories the deployment lists may be used, or those its code host says
+ * are its to use (`hostAllows`: the GitHub App's installed repositories); local mode may use any.
+ */
+export function requireRepoAllowed(
+  principal: Principal,
+  repo: string,
+  patterns: readonly string[],
+  hostAllows: (repo: string) => boolean = () => false,
+): void {
+  if (principal.kind === 'local' || repoAllowed(repo, patterns) || hostAllows(repo)) return;
   throw new Forbidden(
     `repo: ${repo} is not a repository this deployment allows (NIGHTSHIFT_ALLOWED_REPOS)`,
     'repo_not_allowed',

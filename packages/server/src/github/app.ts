@@ -26,10 +26,19 @@ export interface InstalledRepo {
 const REPO_TOKEN_PERMISSIONS = { contents: 'write', pull_requests: 'write' } as const;
 const INSTALLED_REPOS_TTL_MS = 60_000;
 
+/** Octokit's request log would print each refusal (a 404 that means "not installed") to the console. */
+const QUIET = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
 /** Octokit against this GitHub, backing off when GitHub says so and never retrying on its own. */
 export function githubOctokit(urls: GitHubUrls, auth?: string): Octokit {
   const octokit = new Octokit({
     ...(auth ? { auth } : {}),
+    log: QUIET,
     baseUrl: urls.apiUrl.replace(/\/+$/, ''),
     userAgent: 'nightshift',
     request: { retries: 0 },
@@ -71,8 +80,14 @@ export class GitHubApp {
       baseUrl: urls.apiUrl.replace(/\/+$/, ''),
       userAgent: 'nightshift',
       request: { retries: 0 },
+      log: QUIET,
     });
-    const app = new App({ appId: config.appId, privateKey: config.privateKey, Octokit: AppOctokit });
+    const app = new App({
+      appId: config.appId,
+      privateKey: config.privateKey,
+      Octokit: AppOctokit,
+      log: QUIET,
+    });
     backOffOnRateLimit(app.octokit);
     const { data } = await app.octokit.request('GET /app');
     const slug = data?.slug ?? String(config.appId);
@@ -100,6 +115,11 @@ export class GitHubApp {
       if ((err as { status?: number }).status === 404) return undefined;
       throw err;
     }
+  }
+
+  /** Whether `owner/repo` is known to be installed, from what was asked or listed already (no call to GitHub). */
+  knownInstalled(owner: string, repo: string): boolean {
+    return typeof this.installations.get(repoKey(owner, repo)) === 'number';
   }
 
   /** Octokit acting as an installation (comments, reactions, pull requests by the App). */

@@ -1,4 +1,5 @@
 import type {
+  Artifact,
   Author,
   EventInput,
   Message,
@@ -210,6 +211,11 @@ export class SessionActor {
         this.deps.log.warn({ err, sessionId: this.id }, 'warming the sandbox failed'),
       );
     });
+  }
+
+  /** An artifact made outside a prompt (a pull request opened from the API), on the timeline in order. */
+  recordArtifact(artifact: Omit<Artifact, 'id' | 'createdAt'>): Promise<Artifact> {
+    return this.artifacts.record(artifact);
   }
 
   /** Ends everything the session has running and removes it for good. */

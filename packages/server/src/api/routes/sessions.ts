@@ -4,15 +4,25 @@ import type { SessionRegistry } from '../../sessions/session-registry.js';
 import { readBody, readQuery } from '../validate.js';
 import { NotFound } from '../../sessions/errors.js';
 import { requireRepoAllowed } from '../../auth/repo-access.js';
+import type { GitHubCodeHost } from '../../github/github-code-host.js';
+import { sessionRepoFor } from '../../github/session-repos.js';
 
-/** `allowedRepos`: NIGHTSHIFT_ALLOWED_REPOS, what team mode may create sessions on. */
-export function sessionRoutes(registry: SessionRegistry, allowedRepos: readonly string[]): Hono {
+/**
+ * `allowedRepos`: NIGHTSHIFT_ALLOWED_REPOS, what team mode may create sessions on, besides the
+ * repositories the GitHub App is installed on (`host`).
+ */
+export function sessionRoutes(
+  registry: SessionRegistry,
+  allowedRepos: readonly string[],
+  host: GitHubCodeHost | null = null,
+): Hono {
   const app = new Hono();
 
   app.post('/', async (c) => {
     const body = await readBody(c, CreateSessionBody);
-    requireRepoAllowed(c.get('principal'), body.repo, allowedRepos);
-    return c.json(await registry.create(body), 201);
+    const repo = await sessionRepoFor(host, body.repo);
+    requireRepoAllowed(c.get('principal'), repo, allowedRepos, (r) => host?.isKnownInstalled(r) ?? false);
+    return c.json(await registry.create({ ...body, repo }), 201);
   });
 
   app.get('/', async (c) => {

@@ -1,0 +1,120 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Artifact, PullRequest, RepoList, Session } from '@nightshift/protocol';
+import { startGitHubServer, type GitHubServer } from '@nightshift/testkit';
+import { startTestServer, type TestServer } from './support/harness.js';
+import { ScriptedRunner } from './support/scripted-runner.js';
+import { githubSettingsOf } from './support/sign-in-providers.js';
+
+let github: GitHubServer;
+let server: TestServer;
+
+beforeAll(async () => {
+  github = await startGitHubServer({
+    users: [{ id: 1, login: 'ada', name: 'Ada', email: 'ada@example.com' }],
+  });
+  const app = github.createApp({ slug: 'nightshift-test' });
+  await github.createRepo({ owner: 'acme', name: 'app', description: 'The app', private: true });
+  await github.createRepo({ owner: 'acme', name: 'other' });
+  await github.createRepo({ owner: 'acme', name: 'not-installed' });
+  github.installApp({ owner: 'acme', repos: ['app', 'other'] });
+  server = await startTestServer({
+    runner: new ScriptedRunner(),
+    auth: { github: githubSettingsOf(github) },
+    github: { appId: app.id, privateKey: app.privateKey, webhookSecret: app.webhookSecret },
+  });
+});
+afterAll(async () => {
+  await server?.stopAndClean();
+  await github?.close();
+});
+
+type Failure = { error: { code: string; message: string; details?: Record<string, unknown> } };
+
+/** Commits on the session branch straight into the GitHub server's repository, as a sandbox's push would land. */
+function pushCommit(owner: string, name: string, branch: string): void {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'ns-gh-work-'));
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: work, stdio: 'pipe' });
+  git('clone', '--quiet', github.repoDir(owner, name), '.');
+  git('checkout', '-q', '-b', branch);
+  writeFileSync(path.join(work, 'CHANGE.md'), 'changed\n');
+  git('add', '.');
+  git('-c', 'user.name=Ada', '-c', 'user.email=ada@example.com', 'commit', '-q', '-m', 'change');
+  git('push', '-q', 'origin', branch);
+}
+
+describe('GitHub repositories', () => {
+  it('accepts owner/name of an installed repository, stored as its clone URL on the GitHub server', async () => {
+    const res = await server.api<Session>('POST', '/api/sessions', { repo: 'acme/app' });
+    expect(res.status).toBe(201);
+    expect(res.body.repo).toBe(`${github.url}/acme/app.git`);
+    expect(res.body.baseBranch).toBe('main');
+  });
+
+  it('refuses owner/name the App is not installed on with 422 saying where to install it', async () => {
+    const res = await server.api<Failure>('POST', '/api/sessions', { repo: 'acme/not-installed' });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('github_not_installed');
+    expect(res.body.error.message).toContain(`${github.url}/apps/nightshift-test/installations/new`);
+  });
+
+  it('lists the installed repositories in GET /api/repos', async () => {
+    const res = await server.api<RepoList>('GET', '/api/repos');
+    expect(res.status).toBe(200);
+    expect(res.body.repos.map((r) => r.repo)).toEqual(['acme/app', 'acme/other']);
+    expect(res.body.repos[0]).toMatchObject({ baseBranch: 'main', description: 'The app', private: true });
+  });
+});
+
+describe('POST /api/sessions/:id/pull-request', () => {
+  it('answers 409 no_commits_ahead before the session branch has anything new', async () => {
+    const session = (await server.api<Session>('POST', '/api/sessions', { repo: 'acme/app' })).body;
+    const res = await server.api<Failure>('POST', `/api/sessions/${session.id}/pull-request`, {});
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('no_commits_ahead');
+    expect(github.pulls('acme', 'app')).toHaveLength(0);
+  });
+
+  it('opens it by the App, saying who asked and linking the session; again answers 200 with the same one', async () => {
+    const session = (await server.api<Session>('POST', '/api/sessions', { repo: 'acme/app' })).body;
+    pushCommit('acme', 'app', session.branch);
+    const res = await server.api<PullRequest>('POST', `/api/sessions/${session.id}/pull-request`, {
+      draft: true,
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ state: 'open' });
+    const [pull] = github.pulls('acme', 'app').filter((p) => p.number === res.body.number);
+    expect(pull).toBeDefined();
+    expect(JSON.stringify(pull)).toContain('Requested by');
+    expect(JSON.stringify(pull)).toContain(`/sessions/${session.id}`);
+
+    const again = await server.api<PullRequest>('POST', `/api/sessions/${session.id}/pull-request`, {});
+    expect(again.status).toBe(200);
+    expect(again.body.number).toBe(res.body.number);
+    expect(github.pulls('acme', 'app').filter((p) => p.number === res.body.number)).toHaveLength(1);
+
+    const artifacts = (
+      await server.api<{ artifacts: Artifact[] }>('GET', `/api/sessions/${session.id}/artifacts`)
+    ).body.artifacts;
+    expect(artifacts.filter((a) => a.type === 'pull_request')).toMatchObject([
+      { url: res.body.url, data: { number: res.body.number, state: 'open' } },
+    ]);
+  });
+
+  it('refuses bad input naming the field, opening nothing', async () => {
+    const session = (await server.api<Session>('POST', '/api/sessions', { repo: 'acme/other' })).body;
+    pushCommit('acme', 'other', session.branch);
+    for (const [body, field] of [
+      [{ draft: 'yes' }, 'draft'],
+      [{ title: 'x'.repeat(300) }, 'title'],
+    ] as const) {
+      const res = await server.api<Failure>('POST', `/api/sessions/${session.id}/pull-request`, body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain(field);
+    }
+    expect(github.pulls('acme', 'other')).toHaveLength(0);
+  });
+});
