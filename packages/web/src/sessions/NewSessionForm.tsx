@@ -1,17 +1,20 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { CreateSessionBody } from '@nightshift/protocol';
 import { ApiError } from '@nightshift/client';
 import { api } from '../api/client.js';
 import { describeError } from '../api/errors.js';
 import { navigate, linkHandler } from '../router.js';
+import { RepoPicker } from './RepoPicker.js';
+
+type RepoEntry = Awaited<ReturnType<typeof api.listRepos>>[number];
 
 type FieldName = 'repo' | 'baseBranch' | 'title' | 'model';
 const FIELDS: { name: FieldName; label: string; placeholder: string; hint?: string; required?: boolean }[] = [
   {
     name: 'repo',
     label: 'Repository',
-    placeholder: 'https://github.com/you/project.git or /path/to/repo',
-    hint: 'A git URL or an absolute path to a local git repository.',
+    placeholder: 'owner/name, https://github.com/you/project.git or /path/to/repo',
+    hint: 'Pick one of the repositories offered, or type a git URL or an absolute path to a local git repository.',
     required: true,
   },
   { name: 'baseBranch', label: 'Base branch', placeholder: 'default branch' },
@@ -33,7 +36,22 @@ export function NewSessionForm() {
   const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [repos, setRepos] = useState<RepoEntry[]>([]);
+  /** The picked repository's default branch, shown as the base branch's placeholder. */
+  const [pickedBase, setPickedBase] = useState<string | null>(null);
   const id = useId();
+
+  useEffect(() => {
+    let cancelled = false;
+    // Without the list (an older server, a refusal) the field still takes a typed repository.
+    api
+      .listRepos()
+      .then((list) => !cancelled && setRepos(list))
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, []);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -78,18 +96,34 @@ export function NewSessionForm() {
                 {f.label}
                 {!f.required && <span className="muted"> (optional)</span>}
               </label>
-              <input
-                id={inputId}
-                name={f.name}
-                value={values[f.name]}
-                placeholder={f.placeholder}
-                autoComplete="off"
-                spellCheck={false}
-                required={f.required}
-                aria-invalid={error ? true : undefined}
-                aria-describedby={describedBy || undefined}
-                onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
-              />
+              {f.name === 'repo' ? (
+                <RepoPicker
+                  id={inputId}
+                  value={values.repo}
+                  repos={repos}
+                  placeholder={f.placeholder}
+                  invalid={Boolean(error)}
+                  describedBy={describedBy || undefined}
+                  onChange={(repo) => {
+                    setValues((v) => ({ ...v, repo }));
+                    setPickedBase(null);
+                  }}
+                  onPick={(r) => setPickedBase(r.baseBranch)}
+                />
+              ) : (
+                <input
+                  id={inputId}
+                  name={f.name}
+                  value={values[f.name]}
+                  placeholder={f.name === 'baseBranch' && pickedBase ? pickedBase : f.placeholder}
+                  autoComplete="off"
+                  spellCheck={false}
+                  required={f.required}
+                  aria-invalid={error ? true : undefined}
+                  aria-describedby={describedBy || undefined}
+                  onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
+                />
+              )}
               {f.hint && !error && (
                 <p id={`${inputId}-hint`} className="hint">
                   {f.hint}

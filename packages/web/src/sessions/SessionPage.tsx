@@ -11,6 +11,10 @@ import { linkHandler } from '../router.js';
 import { describeError } from '../api/errors.js';
 import { repoName } from '../components/format.js';
 import { SessionUsage } from './SessionUsage.js';
+import { PullRequestAction, type PullRequestRequest } from './PullRequestAction.js';
+import { api } from '../api/client.js';
+import { localRepoPath } from '../timeline/git-hints.js';
+import type { PullRequestView } from '../timeline/types.js';
 
 export function SessionPage({
   sessionId,
@@ -25,6 +29,8 @@ export function SessionPage({
   const model = useSession(sessionId, me, signedIn);
   const { session, timeline, connection } = model;
   const [actionError, setActionError] = useState<string | null>(null);
+  /** The answer to our own "Create pull request", until its artifact reaches the timeline. */
+  const [created, setCreated] = useState<PullRequestView | null>(null);
 
   if (model.loadError) {
     return (
@@ -45,6 +51,11 @@ export function SessionPage({
     fn().catch((err: unknown) => setActionError(describeError(err)));
   };
   const { totals } = timeline;
+  const pullRequest = timeline.pullRequest ?? created;
+  const createPullRequest = async (request: PullRequestRequest) => {
+    const pr = await api.createPullRequest(sessionId, request);
+    setCreated({ number: pr.number, url: pr.url, state: pr.state, draft: request.draft ?? false });
+  };
 
   return (
     <main className="session-page">
@@ -63,6 +74,14 @@ export function SessionPage({
             </p>
           )}
         </div>
+        {/* A local repository has no pull requests: its branch is right there. */}
+        {session && (pullRequest || !localRepoPath(session.repo)) && (
+          <PullRequestAction
+            pullRequest={pullRequest}
+            canCreate={timeline.pushed}
+            onCreate={createPullRequest}
+          />
+        )}
         {session && (
           <span className={`badge status-${session.status}`} aria-label={`Session status: ${session.status}`}>
             {session.status}
