@@ -19,6 +19,8 @@ export const EXIT = {
   cancelled: 7,
   /** A team-mode server wants a token, or refused the one given: `nightshift login`. */
   unauthenticated: 8,
+  /** GitHub refused on the person's behalf: App not installed, GitHub sign-in expired, rate limited. */
+  github: 9,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

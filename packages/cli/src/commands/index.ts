@@ -8,6 +8,7 @@ import { promptCommand } from './prompt.js';
 import { tailCommand } from './tail.js';
 import { archiveCommand, cancelCommand, stopCommand, unarchiveCommand } from './lifecycle.js';
 import { openCommand } from './open.js';
+import { prCommand } from './pr.js';
 import { loginCommand, logoutCommand, whoamiCommand } from './login.js';
 
 export const COMMANDS: Command[] = [
@@ -23,6 +24,7 @@ export const COMMANDS: Command[] = [
   archiveCommand,
   unarchiveCommand,
   openCommand,
+  prCommand,
   loginCommand,
   logoutCommand,
   whoamiCommand,

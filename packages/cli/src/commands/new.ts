@@ -18,7 +18,7 @@ export const newCommand: Command = {
   name: 'new',
   summary: 'create a session on a repository',
   description:
-    '<repo> is a git URL (https://, http://, file://, ssh://, git@host:path) or a path to a local git repository.',
+    '<repo> is a git URL (https://, http://, file://, ssh://, git@host:path), a path to a local git repository, or owner/name for a repository the server’s GitHub App is installed on.',
   positionals: [{ name: 'repo', description: 'the repository to work on' }],
   options: {
     base: {
@@ -37,6 +37,7 @@ export const newCommand: Command = {
   examples: [
     'nightshift new .',
     'nightshift new https://github.com/acme/app.git --base develop --title "Fix flaky tests"',
+    'nightshift new acme/app',
   ],
   async run(io, { values, positionals }) {
     const ctx = clientContext(io, values);

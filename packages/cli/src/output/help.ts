@@ -51,6 +51,7 @@ export function mainHelp(commands: Command[]): string {
       [String(EXIT.stopped), 'a waited-for prompt was stopped'],
       [String(EXIT.cancelled), 'a waited-for prompt was cancelled'],
       [String(EXIT.unauthenticated), 'not signed in to a team-mode server (run `nightshift login`)'],
+      [String(EXIT.github), 'GitHub refused (App not installed, GitHub sign-in expired, rate limit)'],
     ]),
     '',
   ].join('\n');
