@@ -36,7 +36,8 @@ import { SecretsService } from './secrets/secret-service.js';
 import { loadSecretKey } from './secrets/secret-key.js';
 import { repoAllowed } from './auth/repo-access.js';
 import { createGitHubServices } from './github/github-services.js';
-import { hostAwareProbe } from './github/session-repos.js';
+import { hostAwareProbe, sessionRepoFor } from './github/session-repos.js';
+import { gitHubWebhooksFor } from './github/webhooks/github-webhooks.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const VERSION: string = JSON.parse(
@@ -116,6 +117,20 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     admitPrompt: models.relays.admitPrompt,
     settleUsage: (id) => models.relays.settle(id),
   });
+  const webhooks =
+    github && config.github
+      ? gitHubWebhooksFor({
+          app: github.app,
+          sessionRepo: (fullName) => sessionRepoFor(github.host, fullName),
+          webhookSecret: config.github.webhookSecret,
+          store,
+          registry,
+          auth,
+          publicUrl: () => config.auth.publicUrl ?? url,
+          subscribe: (id, onEvents) => hub.subscribe(id, { onEvents }),
+          log,
+        })
+      : null;
   const sockets = new SessionSockets(registry, hub, log, {
     maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
   });
@@ -135,6 +150,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     auth,
     secrets,
     github,
+    githubWebhook: webhooks?.receiver,
     usage: models.ledger,
     sse: { keepAliveMs: options.sseKeepAliveMs ?? 15_000, maxQueued: 50_000 },
     maxBodyBytes: 1024 * 1024,
@@ -189,6 +205,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   const adopted = (await sandboxRunner?.adoptSurvivors()) ?? 0;
   const recovered = await registry.recoverAll();
+  // Deliveries accepted before a crash, carried out now that sessions are back.
+  const deliveries = (await webhooks?.resume()) ?? 0;
+  if (deliveries > 0) log.info({ deliveries }, 'resuming GitHub webhook deliveries');
   log.info({ url, dataDir: config.dataDir, recovered, adopted }, 'nightshift is up');
   if (config.auth.mode === 'none' && !isLoopbackHost(config.host)) {
     // Said on every start, so a deployment open to its network is never one nobody remembers choosing.
@@ -205,6 +224,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       doors.closeAll();
       sockets.closeAll(CLOSE_SHUTDOWN, 'server shutting down');
       server.closeAllConnections();
+      // What GitHub was told is accepted is carried out before the sessions close.
+      await webhooks?.drain();
       await registry.flushAll();
       await registry.close();
       if (sandboxRunner) await sandboxRunner.close({ killSandboxes: options.killSandboxesOnClose ?? false });

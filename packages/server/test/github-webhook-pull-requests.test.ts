@@ -21,6 +21,7 @@ beforeEach(async () => {
     registry: server.registry,
     log: server.log,
     slug: () => 'nightshift',
+    sessionRepo: async (fullName) => fullName,
     octokitForInstallation: () => Promise.reject(new Error('no GitHub in this test')),
     commenters: {
       teamMode: false,

@@ -13,6 +13,8 @@ export interface CommentTriggerDeps {
   octokitForInstallation(installationId: number): Promise<Octokit>;
   links: Pick<PullRequestLinks, 'find'>;
   registry: Pick<SessionRegistry, 'require' | 'create'>;
+  /** The `repo` a session on `owner/name` stores (the code host's one name for it). */
+  sessionRepo(fullName: string): Promise<string>;
   commenters: Omit<CommenterDeps, 'publicEmail'>;
   sessionUrl(sessionId: string): string;
   branchUrl(repo: string, branch: string): string;
@@ -68,7 +70,8 @@ export async function onIssueComment(
   } else {
     try {
       const title = `${decision.repo}#${decision.issue}: ${decision.context.title}`.slice(0, 500);
-      sessionId = (await deps.registry.create({ repo: decision.repo, title })).id;
+      const repo = await deps.sessionRepo(decision.repo);
+      sessionId = (await deps.registry.create({ repo, title })).id;
     } catch (err) {
       await say(`I could not start a session on ${decision.repo}: ${(err as Error).message}`);
       return;

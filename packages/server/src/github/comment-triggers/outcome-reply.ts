@@ -51,8 +51,14 @@ export function outcomeMessage(
         ? `Done: pushed to \`${where.branch}\`, this pull request has the new commits. Details: ${where.sessionUrl}`
         : `Done: the changes are on [\`${where.branch}\`](${where.branchUrl}). Open a pull request from ${where.sessionUrl}`;
     case 'stopped':
-      return `Stopped before finishing${end.error ? `: ${end.error}` : ''}. ${where.sessionUrl}`;
+      return `Stopped before finishing${end.error ? `: ${sentence(end.error)}` : '.'} ${where.sessionUrl}`;
     case 'failed':
-      return `That failed: ${end.error ?? 'no reason given'}. See ${where.sessionUrl}`;
+      return `That failed: ${sentence(end.error ?? 'no reason given')} See ${where.sessionUrl}`;
   }
+}
+
+/** A reason as a sentence: ending in one full stop, whatever it ended with. */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }

@@ -52,6 +52,7 @@ export function createGitHubWebhooks(deps: GitHubWebhooksDeps): GitHubWebhooks {
 /** The webhooks of a running GitHub App, as the server wires them. */
 export function gitHubWebhooksFor(o: {
   app: Pick<GitHubApp, 'slug' | 'urls' | 'octokitForInstallation'>;
+  sessionRepo(fullName: string): Promise<string>;
   webhookSecret: string;
   store: Store;
   registry: SessionRegistry;
@@ -68,6 +69,7 @@ export function gitHubWebhooksFor(o: {
     registry: o.registry,
     log: o.log,
     slug: () => o.app.slug,
+    sessionRepo: o.sessionRepo,
     octokitForInstallation: (id) => o.app.octokitForInstallation(id),
     commenters: {
       teamMode: o.auth.authenticator.teamMode,
