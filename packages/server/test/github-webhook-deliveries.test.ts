@@ -147,4 +147,20 @@ describe('GitHub webhook deliveries', () => {
     expect(runs).toBe(1);
     expect(await queue.resume()).toBe(0);
   });
+
+  it('forgets the ids of deliveries handled more than a month ago, and only those', async () => {
+    const { store } = await openStore();
+    const { receiver, queue } = world(store);
+    const id = randomUUID();
+    await receiver.receive({ id, event: 'pull_request', ...signed(PAYLOAD) });
+    await queue.drain();
+    await queue.resume(Date.now() + 29 * 24 * 3600_000);
+    expect(await receiver.receive({ id, event: 'pull_request', ...signed(PAYLOAD) })).toEqual({
+      kind: 'duplicate',
+    });
+    await queue.resume(Date.now() + 31 * 24 * 3600_000);
+    expect(await receiver.receive({ id, event: 'pull_request', ...signed(PAYLOAD) })).toEqual({
+      kind: 'accepted',
+    });
+  });
 });

@@ -30,6 +30,15 @@ export class GitHubDeliveries implements GitHubDeliveryRepo {
     }));
   }
 
+  async prune(before: string): Promise<number> {
+    const result = await this.db
+      .deleteFrom('github_deliveries')
+      .where('handled_at', 'is not', null)
+      .where('received_at', '<', before)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async markHandled(id: string, at: string): Promise<void> {
     await this.db
       .updateTable('github_deliveries')

@@ -286,4 +286,6 @@ export interface GitHubDeliveryRepo {
   unhandled(): Promise<GitHubDeliveryRecord[]>;
   /** Its effects are done: the payload is dropped, the id kept so a redelivery is still known. */
   markHandled(id: string, at: string): Promise<void>;
+  /** Forgets handled deliveries received before `before` (ISO); answers how many. */
+  prune(before: string): Promise<number>;
 }

@@ -1,6 +1,8 @@
 import type { GitHubDeliveryRecord, GitHubDeliveryRepo } from '../../store/store.js';
 import type { Logger } from '../../log.js';
 
+const KEEP_IDS_MS = 30 * 24 * 60 * 60 * 1000;
+
 export type DeliveryHandler = (delivery: GitHubDeliveryRecord) => Promise<void>;
 
 /**
@@ -41,8 +43,12 @@ export class DeliveryQueue {
     });
   }
 
-  /** Deliveries a previous process accepted and did not get to. */
-  async resume(): Promise<number> {
+  /**
+   * Deliveries a previous process accepted and did not get to. Ids of handled ones are kept for
+   * a month, well past the days GitHub offers a delivery for redelivery, then forgotten.
+   */
+  async resume(now = Date.now()): Promise<number> {
+    await this.deliveries.prune(new Date(now - KEEP_IDS_MS).toISOString());
     const left = await this.deliveries.unhandled();
     for (const delivery of left) this.push(delivery);
     return left.length;
