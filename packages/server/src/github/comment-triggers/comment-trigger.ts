@@ -60,6 +60,11 @@ export async function onIssueComment(
     return;
   }
 
+  if (!decision.text.trim()) {
+    await say(`@${decision.commenter.login}, what should I do? Write it after the mention.`);
+    return;
+  }
+
   const link = decision.isPullRequest
     ? (await deps.links.find(pullRequestUrl(decision.repositoryUrl, decision.issue)))[0]
     : undefined;
@@ -78,11 +83,6 @@ export async function onIssueComment(
     }
     text = promptWithContext(decision);
   }
-  if (!text.trim()) {
-    await say(`@${decision.commenter.login}, what should I do? Write it after the mention.`);
-    return;
-  }
-
   const actor = await deps.registry.require(sessionId);
   const watch = watchPromptEnd(deps.subscribe, sessionId);
   let messageId: string;
