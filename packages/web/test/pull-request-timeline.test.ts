@@ -3,7 +3,7 @@ import type { EventInput, SessionEvent } from '@nightshift/protocol';
 import { ApiError } from '@nightshift/client';
 import { applyEvents, initialTimeline } from '../src/timeline/reducer.js';
 import { describePullRequestUpdate, pullRequestStateLabel } from '../src/timeline/pull-request.js';
-import { pullRequestErrorView } from '../src/sessions/pull-request-error.js';
+import { githubErrorView } from '../src/sessions/github-error.js';
 
 function events(...inputs: EventInput[]): SessionEvent[] {
   return inputs.map(
@@ -96,7 +96,7 @@ describe('the session pull request on the timeline', () => {
 describe('a refused pull request', () => {
   it('links an expired GitHub token to signing in again, back to the same page', () => {
     const err = new ApiError('refused', 409, 'github_token_expired', 'sign in with GitHub again');
-    expect(pullRequestErrorView(err, '/sessions/s1')).toEqual({
+    expect(githubErrorView(err, '/sessions/s1')).toEqual({
       message: 'sign in with GitHub again',
       action: {
         href: '/api/auth/login?returnTo=%2Fsessions%2Fs1',
@@ -108,12 +108,12 @@ describe('a refused pull request', () => {
 
   it('links a missing installation to the App’s install page, but never to a script', () => {
     const installUrl = 'https://github.example/apps/nightshift/installations/new';
-    const view = pullRequestErrorView(
+    const view = githubErrorView(
       new ApiError('refused', 422, 'github_not_installed', 'not installed', { repo: 'a/b', installUrl }),
       '/',
     );
     expect(view.action).toMatchObject({ href: installUrl, label: 'Install the GitHub App' });
-    const hostile = pullRequestErrorView(
+    const hostile = githubErrorView(
       new ApiError('refused', 422, 'github_not_installed', 'not installed', {
         installUrl: 'javascript:alert(1)',
       }),
@@ -124,6 +124,6 @@ describe('a refused pull request', () => {
 
   it('shows the server’s words for a branch with nothing to propose', () => {
     const err = new ApiError('refused', 409, 'no_commits_ahead', 'ns/x has no commits ahead of main yet');
-    expect(pullRequestErrorView(err, '/')).toEqual({ message: 'ns/x has no commits ahead of main yet' });
+    expect(githubErrorView(err, '/')).toEqual({ message: 'ns/x has no commits ahead of main yet' });
   });
 });

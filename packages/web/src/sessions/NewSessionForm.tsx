@@ -5,6 +5,8 @@ import { api } from '../api/client.js';
 import { describeError } from '../api/errors.js';
 import { navigate, linkHandler } from '../router.js';
 import { RepoPicker } from './RepoPicker.js';
+import { githubErrorView, type GitHubErrorView } from './github-error.js';
+import { GitHubFixLink } from './GitHubFixLink.js';
 
 type RepoEntry = Awaited<ReturnType<typeof api.listRepos>>[number];
 
@@ -35,6 +37,8 @@ export function NewSessionForm() {
   });
   const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
   const [formError, setFormError] = useState<string | null>(null);
+  /** What fixes the repository's refusal, when GitHub is behind it (install the App, sign in again). */
+  const [repoAction, setRepoAction] = useState<GitHubErrorView['action'] | null>(null);
   const [busy, setBusy] = useState(false);
   const [repos, setRepos] = useState<RepoEntry[]>([]);
   /** The picked repository's default branch, shown as the base branch's placeholder. */
@@ -58,6 +62,7 @@ export function NewSessionForm() {
     setBusy(true);
     setErrors({});
     setFormError(null);
+    setRepoAction(null);
     const body: CreateSessionBody = { repo: values.repo.trim() };
     if (values.baseBranch.trim()) body.baseBranch = values.baseBranch.trim();
     if (values.title.trim()) body.title = values.title.trim();
@@ -68,8 +73,10 @@ export function NewSessionForm() {
     } catch (err) {
       if (!(err instanceof ApiError)) setFormError(describeError(err));
       else if (err.field && isField(err.field)) setErrors({ [err.field]: err.detail });
-      else if (err.status === 422 || err.code.startsWith('repo')) setErrors({ repo: err.message });
-      else setFormError(describeError(err));
+      else if (err.status === 422 || err.code.startsWith('repo') || err.code.startsWith('github_')) {
+        setErrors({ repo: err.message });
+        setRepoAction(githubErrorView(err, location.pathname).action ?? null);
+      } else setFormError(describeError(err));
       // Put the cursor where the problem is.
       const field = err instanceof ApiError ? (err.field ?? (err.status === 422 ? 'repo' : null)) : null;
       if (field) document.getElementById(`${id}-${field}`)?.focus();
@@ -132,6 +139,7 @@ export function NewSessionForm() {
               {error && (
                 <p id={`${inputId}-error`} className="field-error" role="alert">
                   {error}
+                  {f.name === 'repo' && <GitHubFixLink action={repoAction} />}
                 </p>
               )}
             </div>

@@ -1,7 +1,8 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { PullRequestView } from '../timeline/types.js';
 import { pullRequestStateLabel } from '../timeline/pull-request.js';
-import { pullRequestErrorView, type PullRequestErrorView } from './pull-request-error.js';
+import { githubErrorView, type GitHubErrorView } from './github-error.js';
+import { GitHubFixLink } from './GitHubFixLink.js';
 
 export interface PullRequestRequest {
   title?: string;
@@ -69,7 +70,7 @@ function PullRequestDialog({
   const [body, setBody] = useState('');
   const [draft, setDraft] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<PullRequestErrorView | null>(null);
+  const [error, setError] = useState<GitHubErrorView | null>(null);
   const id = useId();
 
   useEffect(() => {
@@ -90,7 +91,7 @@ function PullRequestDialog({
       });
       onClose();
     } catch (err) {
-      setError(pullRequestErrorView(err, location.pathname + location.search));
+      setError(githubErrorView(err, location.pathname + location.search));
       setBusy(false);
     }
   }
@@ -133,17 +134,7 @@ function PullRequestDialog({
         {error && (
           <p className="field-error" role="alert">
             {error.message}
-            {error.action && (
-              <>
-                {' '}
-                <a
-                  href={error.action.href}
-                  {...(error.action.external ? { target: '_blank', rel: 'noopener noreferrer' } : {})}
-                >
-                  {error.action.label}
-                </a>
-              </>
-            )}
+            <GitHubFixLink action={error.action} />
           </p>
         )}
         <div className="actions">

@@ -2,8 +2,8 @@ import { ApiError } from '@nightshift/client';
 import { describeError } from '../api/errors.js';
 import { loginUrl } from '../auth/return-to.js';
 
-/** A refused "Create pull request", as the dialog shows it: the server's words and what fixes it. */
-export interface PullRequestErrorView {
+/** A refusal GitHub is behind (creating a session or its pull request): the server's words and what fixes it. */
+export interface GitHubErrorView {
   message: string;
   action?: { href: string; label: string; external: boolean };
 }
@@ -12,7 +12,7 @@ export interface PullRequestErrorView {
  * The server's message already says what to do; the link makes it one click: signing in with
  * GitHub again for an expired token (back to this page), installing the App where it is missing.
  */
-export function pullRequestErrorView(err: unknown, here: string): PullRequestErrorView {
+export function githubErrorView(err: unknown, here: string): GitHubErrorView {
   const message = describeError(err);
   if (!(err instanceof ApiError)) return { message };
   if (err.code === 'github_token_expired') {
