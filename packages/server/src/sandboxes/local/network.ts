@@ -47,6 +47,13 @@ while read -r line <&5; do
   case $line in *child-pid*) pid=\${line##*: }; pid=\${pid%%[!0-9]*}; break ;; esac
 done
 if [ -z "$pid" ]; then exec 6>&-; wait "$sandbox"; exit $?; fi
+# bubblewrap's child gives the namespace's loopback 127.0.0.1 once its parent has written the pid,
+# and dies if the address is there already: slirp4netns --configure brings lo up, which adds it.
+# Once bubblewrap's address is in (its local route shows), bringing lo up again is harmless.
+until grep -qs '/32 host LOCAL' "/proc/$pid/net/fib_trie"; do
+  kill -0 "$sandbox" 2>/dev/null || { exec 6>&-; wait "$sandbox"; exit $?; }
+  sleep 0.01
+done
 # Without root, the namespace belongs to bubblewrap's user namespace: slirp4netns must join it.
 userns=
 [ "$(id -u)" = 0 ] || userns="--userns-path=/proc/$pid/ns/user"
@@ -72,7 +79,10 @@ if [ -n "$with_relay" ]; then
     kill -9 "$sandbox" "$slirp" "$model" 2>/dev/null; wait "$sandbox"; exit 125
   fi
 fi
-printf go >&6; exec 6>&-
+# A bubblewrap that died meanwhile left the FIFO without a reader: the SIGPIPE goes to a subshell,
+# and bubblewrap's own exit code and message tell why (the loop below finds it gone).
+(printf go >&6) 2>/dev/null
+exec 6>&-
 # The info FIFO stays open for reading: bubblewrap must never write to a closed one (SIGPIPE).
 # bubblewrap dies with its parent, this shell, which must die with its own, the launcher
 # (killed alone, it would leave the sandbox running): sh has no parent-death signal, so it looks.
