@@ -15,14 +15,15 @@ fi
 say "Node ${node_version}: ok"
 
 # command → Debian package that provides it, and why we need it
-commands=(git bwrap slirp4netns mkfs.ext4 chromium)
-declare -A package=([git]=git [bwrap]=bubblewrap [slirp4netns]=slirp4netns [mkfs.ext4]=e2fsprogs [chromium]=chromium)
+commands=(git bwrap slirp4netns mkfs.ext4 chromium strace)
+declare -A package=([git]=git [bwrap]=bubblewrap [slirp4netns]=slirp4netns [mkfs.ext4]=e2fsprogs [chromium]=chromium [strace]=strace)
 declare -A purpose=(
   [git]="clones repositories and commits the agent's work"
   [bwrap]="isolates each session's agent in a sandbox"
   [slirp4netns]="gives each sandbox its own network, with outbound access but no way onto the host's ports"
   [mkfs.ext4]="gives each workspace its own size-capped filesystem (as root)"
   [chromium]="runs the web UI's browser tests"
+  [strace]="slows bubblewrap down in a test, to hold the sandbox start's loopback race open"
 )
 missing=()
 for cmd in "${commands[@]}"; do
