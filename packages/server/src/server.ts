@@ -36,6 +36,7 @@ import { SecretsService } from './secrets/secret-service.js';
 import { loadSecretKey } from './secrets/secret-key.js';
 import { repoAllowed } from './auth/repo-access.js';
 import { createGitHubServices } from './github/github-services.js';
+import { GitHubUserTokens } from './github/user-tokens.js';
 import { hostAwareProbe, sessionRepoFor } from './github/session-repos.js';
 import { gitHubWebhooksFor } from './github/webhooks/github-webhooks.js';
 
@@ -78,14 +79,19 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
 
   const store = await openSqliteStore(path.join(config.dataDir, 'nightshift.db'));
   const hub = new RealtimeHub();
+  const secretKey = loadSecretKey(config.secrets.key, config.dataDir);
   const secrets = new SecretsService({
     store,
-    key: loadSecretKey(config.secrets.key, config.dataDir),
+    key: secretKey,
     repoAllowed: (repo) => repoAllowed(repo, config.auth.allowedRepos),
     log,
   });
   let url = '';
-  const auth = createAuthServices(config.auth, store, () => url);
+  const githubUserTokens = new GitHubUserTokens(store, secretKey, log);
+  // Kept only when an App is configured: opening pull requests as the person is their one use.
+  const auth = createAuthServices(config.auth, store, () => url, {
+    ...(config.github ? { onGitHubToken: (id, token) => githubUserTokens.remember(id, token) } : {}),
+  });
   const doors = new SandboxDoors(log);
   const models = createModelServices(config, store, log, (credential) =>
     sandboxRunner?.sessionForModelCredential(credential),
@@ -102,6 +108,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     log,
     publicUrl: () => config.auth.publicUrl ?? url,
     localRequester: defaultAuthor(),
+    userTokens: githubUserTokens,
   });
   const registry = new SessionRegistry({
     probe: hostAwareProbe(github?.host ?? null),

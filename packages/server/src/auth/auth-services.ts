@@ -1,7 +1,7 @@
 import type { AuthConfig } from '../config.js';
 import type { Store } from '../store/store.js';
 import { ApiTokenService } from './api-tokens.js';
-import { PeopleDirectory } from './people-directory.js';
+import { PeopleDirectory, type GitHubTokenKeeper } from './people-directory.js';
 import { RequestAuthenticator } from './request-auth.js';
 
 /** The auth domain of one server, as the HTTP edges and the sign-in routes use it. */
@@ -16,8 +16,13 @@ export interface AuthServices {
   secureCookies(): boolean;
 }
 
-export function createAuthServices(config: AuthConfig, store: Store, listenUrl: () => string): AuthServices {
-  const directory = new PeopleDirectory(store, config);
+export function createAuthServices(
+  config: AuthConfig,
+  store: Store,
+  listenUrl: () => string,
+  hooks: { onGitHubToken?: GitHubTokenKeeper } = {},
+): AuthServices {
+  const directory = new PeopleDirectory(store, config, undefined, hooks.onGitHubToken);
   const tokens = new ApiTokenService(store);
   const publicUrl = () => config.publicUrl ?? listenUrl();
   return {

@@ -13,6 +13,9 @@ const TOUCH_EVERY_MS = 60_000;
 
 type Policy = Pick<AuthConfig, 'allow' | 'admins'>;
 
+/** Keeps a person's GitHub user token (sealed, elsewhere): auth itself never stores or reads it. */
+export type GitHubTokenKeeper = (personId: string, token: string) => Promise<void>;
+
 /**
  * The people of a team-mode deployment: who may sign in, their browser sessions, and who a
  * person is on each request. Access is judged again on every request against the current
@@ -23,6 +26,7 @@ export class PeopleDirectory implements SignInCompleter {
     private readonly store: Store,
     private readonly policy: Policy,
     private readonly now: () => Date = () => new Date(),
+    private readonly onGitHubToken?: GitHubTokenKeeper,
   ) {}
 
   async completeSignIn(identity: SignedInIdentity): Promise<SignInResult> {
@@ -42,6 +46,7 @@ export class PeopleDirectory implements SignInCompleter {
       githubOrgs: (identity.githubOrgs ?? []).map((o) => o.toLowerCase()),
       at,
     });
+    if (identity.githubToken) await this.onGitHubToken?.(record.id, identity.githubToken);
     const cookieValue = newCookieValue();
     await this.store.browserSessions.insert({
       id: credentialHash(cookieValue),

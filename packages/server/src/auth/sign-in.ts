@@ -10,7 +10,7 @@ export interface SignedInIdentity {
   githubLogin?: string;
   /** GitHub organisations the person belongs to, when signing in with GitHub. */
   githubOrgs?: string[];
-  /** The person's GitHub user token (GitHub sign-in): never stored yet; issue 11 opens PRs with it. */
+  /** The person's GitHub user token (GitHub sign-in): handed to the `onGitHubToken` hook, which seals it; PRs are opened with it. */
   githubToken?: string;
 }
 

@@ -32,11 +32,13 @@ export function notInstalled(repo: string, installUrl: string): GitHubError {
   );
 }
 
-export function tokenExpired(): GitHubError {
+/** `loginUrl`: where to sign in again (`<PUBLIC_URL>/api/auth/login`), when known. */
+export function tokenExpired(loginUrl?: string): GitHubError {
   return new GitHubError(
     'token_expired',
     'github_token_expired',
-    'GitHub no longer accepts your sign-in token (revoked or expired): sign in with GitHub again',
+    `GitHub no longer accepts your sign-in token (revoked or expired): sign in with GitHub again${loginUrl ? `: ${loginUrl}` : ''}`,
+    loginUrl ? { loginUrl } : undefined,
   );
 }
 

@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import { GitHubApp } from './app.js';
 import { GitHubCodeHost } from './github-code-host.js';
 import { PullRequestService } from './pull-requests.js';
+import type { GitHubUserTokens } from './user-tokens.js';
 
 export interface GitHubServices {
   app: GitHubApp;
@@ -26,6 +27,8 @@ export async function createGitHubServices(options: {
   log: Logger;
   publicUrl: () => string;
   localRequester: Author;
+  /** People's own tokens, so their pull requests are theirs. */
+  userTokens: GitHubUserTokens;
 }): Promise<GitHubServices | null> {
   const { config, store, registry, log } = options;
   if (!config.github) return null;
@@ -37,6 +40,8 @@ export async function createGitHubServices(options: {
     log,
     publicUrl: options.publicUrl,
     localRequester: options.localRequester,
+    userTokenFor: (personId) => options.userTokens.tokenFor(personId),
+    forgetUserToken: (personId) => options.userTokens.forget(personId),
     addArtifact: async (sessionId: string, pr: PullRequest) => {
       const actor = await registry().require(sessionId);
       await actor.recordArtifact({ type: 'pull_request', url: pr.url, data: { ...pr } });

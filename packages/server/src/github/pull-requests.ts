@@ -98,7 +98,7 @@ export class PullRequestService {
     } catch (err) {
       if (err instanceof GitHubError && err.kind === 'token_expired' && personId) {
         await this.options.forgetUserToken?.(personId);
-        throw tokenExpired();
+        throw tokenExpired(`${this.options.publicUrl().replace(/\/+$/, '')}/api/auth/login`);
       }
       throw err;
     }

@@ -50,6 +50,19 @@ export class People implements PeopleRepo {
   async touch(id: string, at: string): Promise<void> {
     await this.db.updateTable('people').set({ last_seen_at: at }).where('id', '=', id).execute();
   }
+
+  async sealedGithubToken(id: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('people')
+      .select('github_token')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.github_token ?? null;
+  }
+
+  async setSealedGithubToken(id: string, sealed: string | null): Promise<void> {
+    await this.db.updateTable('people').set({ github_token: sealed }).where('id', '=', id).execute();
+  }
 }
 
 function personFromRow(r: Selectable<PeopleTable>): PersonRecord {

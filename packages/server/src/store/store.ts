@@ -229,6 +229,10 @@ export interface PeopleRepo {
   /** The person who signed in with this GitHub login (case-insensitive, as GitHub's logins are). */
   getByGithubLogin(login: string): Promise<PersonRecord | undefined>;
   touch(id: string, at: string): Promise<void>;
+  /** The person's GitHub user token as sealed by github/user-tokens.ts; kept out of PersonRecord so it never travels with them. */
+  sealedGithubToken(id: string): Promise<string | null>;
+  /** null forgets it (GitHub refused it). */
+  setSealedGithubToken(id: string, sealed: string | null): Promise<void>;
 }
 
 export interface BrowserSessionRecord {
