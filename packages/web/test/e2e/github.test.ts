@@ -55,6 +55,8 @@ describe.skipIf(!hasChromium)('web UI with GitHub: the pull request you come bac
       files: { 'README.md': '# Storefront\n' },
     });
     github.installApp({ owner: OWNER, repos: [NAME] });
+    // On GitHub, but not among the App's installed repositories.
+    await github.createRepo({ owner: OWNER, name: 'ledger' });
     [up, browser] = await Promise.all([
       startNightshiftUp({
         NIGHTSHIFT_AUTH: 'github',
@@ -104,6 +106,17 @@ describe.skipIf(!hasChromium)('web UI with GitHub: the pull request you come bac
     up.client = new NightshiftClient({ baseUrl: up.url, token: (made.body as { token: string }).token });
 
     const repo = page.getByRole('combobox', { name: 'Repository' });
+    // A repository the App is not installed on: refused at the field, with the way to install it.
+    await repo.fill(`${OWNER}/ledger`);
+    await page.getByRole('button', { name: 'Create session' }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: 'not installed' });
+    await refusal.waitFor();
+    expect(await refusal.getByRole('link', { name: 'Install the GitHub App' }).getAttribute('href')).toMatch(
+      /^https?:\/\//,
+    );
+    expect(await repo.getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'github-not-installed');
+    await repo.fill('');
     await repo.click();
     await repo.pressSequentially('store');
     const option = page.getByRole('listbox').getByRole('option', { name: `${OWNER}/${NAME}` });
