@@ -48,6 +48,17 @@ describe('the session pull request on the timeline', () => {
       draft: true,
     });
     expect(pullRequestStateLabel(t.pullRequest!)).toBe('Draft');
+    // An artifact that does not say is an open pull request, until GitHub says otherwise.
+    const silent = { ...opened, data: { ...opened.data, data: { number: 7, state: 'open' } } } as EventInput;
+    expect(applyEvents(initialTimeline(), events(silent)).pullRequest).not.toHaveProperty('draft');
+    const converted = applyEvents(
+      initialTimeline(),
+      events(silent, {
+        type: 'pull_request_updated',
+        data: { number: 7, state: 'open', action: 'converted_to_draft' },
+      }),
+    );
+    expect(pullRequestStateLabel(converted.pullRequest!)).toBe('Draft');
 
     t = applyEvents(
       t,

@@ -51,7 +51,12 @@ export function SessionPage({
     fn().catch((err: unknown) => setActionError(describeError(err)));
   };
   const { totals } = timeline;
-  const pullRequest = timeline.pullRequest ?? created;
+  // The timeline follows GitHub; whether it was opened as a draft, only our own request may know.
+  const followed = timeline.pullRequest;
+  const pullRequest =
+    followed && created?.number === followed.number && followed.draft === undefined
+      ? { ...followed, draft: created.draft }
+      : (followed ?? created);
   const createPullRequest = async (request: PullRequestRequest) => {
     const pr = await api.createPullRequest(sessionId, request);
     setCreated({ number: pr.number, url: pr.url, state: pr.state, draft: request.draft ?? false });

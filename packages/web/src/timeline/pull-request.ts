@@ -10,7 +10,7 @@ export function pullRequestFromArtifact(artifact: Artifact): PullRequestView | n
     number,
     url: artifact.url,
     state: parsed.success ? parsed.data : 'open',
-    draft: draft === true,
+    ...(typeof draft === 'boolean' ? { draft } : {}),
   };
 }
 
@@ -22,17 +22,17 @@ export function pullRequestAfter(
   const base: PullRequestView =
     current && current.number === update.number
       ? current
-      : { number: update.number, url: null, state: update.state, draft: false };
+      : { number: update.number, url: null, state: update.state };
   const draft =
     update.action === 'converted_to_draft' ? true : update.action === 'ready_for_review' ? false : base.draft;
-  return { ...base, state: update.state, draft };
+  return { ...base, state: update.state, ...(draft !== undefined ? { draft } : {}) };
 }
 
 /** What the header's badge says: GitHub's own words for the states. */
 export function pullRequestStateLabel(pr: PullRequestView): 'Open' | 'Draft' | 'Merged' | 'Closed' {
   if (pr.state === 'merged') return 'Merged';
   if (pr.state === 'closed') return 'Closed';
-  return pr.draft ? 'Draft' : 'Open';
+  return pr.draft === true ? 'Draft' : 'Open';
 }
 
 /** One line for the timeline: "Pull request #4 merged by alice", "review: approved by bob", … */

@@ -111,7 +111,8 @@ export interface PullRequestView {
   number: number;
   url: string | null;
   state: PullRequestState;
-  draft: boolean;
+  /** Undefined while unknown: an artifact need not say, and GitHub's updates say when it changes. */
+  draft?: boolean;
 }
 
 /** What the sandbox is doing now, for the status bar above the composer. */
