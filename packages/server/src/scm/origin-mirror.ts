@@ -48,8 +48,15 @@ while read -r old new ref; do
     "$zero"|0000000000000000000000000000000000000000000000000000000000000000)
       echo "nightshift: $ref is not deleted through the sandbox"; status=1; continue ;;
   esac
-  if ! git push --quiet --no-verify origin "$new:$ref" 2>&1; then
-    echo "nightshift: the origin refused $ref"; status=1
+  if ! out=$(git push --quiet --no-verify origin "$new:$ref" 2>&1); then
+    echo "$out"
+    case "$out" in
+      *"rotected branch"*)
+        echo "nightshift: $ref is a protected branch on the origin: ask a repository admin to allow pushes to it, or start a new session (it gets a branch of its own)" ;;
+      *) echo "nightshift: the origin refused $ref" ;;
+    esac
+    status=1
+  elif [ -n "$out" ]; then echo "$out"
   fi
 done
 exit $status
