@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitHubServer, text, toolCall, type CreatedApp, type GitHubServer } from '@nightshift/testkit';
 import { startAgentStack, type AgentStack } from './support/agent-stack.js';
 import { eventually } from './support/harness.js';
-import { githubSettingsOf } from './support/sign-in-providers.js';
+import { githubTeamSettings } from './support/sign-in-providers.js';
 import { signIn } from './support/sign-in.js';
 import { asBrowser } from './support/team-server.js';
 
@@ -25,14 +25,7 @@ beforeAll(async () => {
   github.installApp({ owner: 'acme', repos: ['widgets'] });
   stack = await startAgentStack({
     server: {
-      auth: {
-        mode: 'github',
-        github: githubSettingsOf(github),
-        allow: { emails: [ADA.email], domains: [], githubOrgs: [] },
-        admins: [],
-        allowedRepos: [],
-      },
-      github: { appId: app.id, privateKey: app.privateKey, webhookSecret: app.webhookSecret },
+      ...githubTeamSettings(github, app, [ADA.email]),
     },
   });
   github.setWebhookUrl(`${stack.server.url}/api/github/webhook`);

@@ -6,7 +6,7 @@ import { startGitHubServer, type CreatedApp, type GitHubServer } from '@nightshi
 import { eventually, startTestServer, tempDir, type TestServer } from './support/harness.js';
 import { asBrowser } from './support/team-server.js';
 import { ScriptedRunner } from './support/scripted-runner.js';
-import { githubSettingsOf } from './support/sign-in-providers.js';
+import { githubTeamSettings } from './support/sign-in-providers.js';
 import { signIn } from './support/sign-in.js';
 
 const ADA = { login: 'ada', id: 101, name: 'Ada Lovelace', email: 'ada@acme.test' };
@@ -26,14 +26,7 @@ beforeAll(async () => {
   server = await startTestServer({
     runner,
     model: 'test/model',
-    auth: {
-      mode: 'github',
-      github: githubSettingsOf(github),
-      allow: { emails: [ADA.email], domains: [], githubOrgs: [] },
-      admins: [],
-      allowedRepos: [],
-    },
-    github: { appId: app.id, privateKey: app.privateKey, webhookSecret: app.webhookSecret },
+    ...githubTeamSettings(github, app, [ADA.email]),
   });
   github.setWebhookUrl(`${server.url}/api/github/webhook`);
   // Ada uses Nightshift: she signed in with GitHub once.

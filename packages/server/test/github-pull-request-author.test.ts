@@ -9,7 +9,7 @@ import type { PullRequest, Session } from '@nightshift/protocol';
 import { startGitHubServer, type GitHubServer } from '@nightshift/testkit';
 import { startTestServer, type TestServer } from './support/harness.js';
 import { ScriptedRunner } from './support/scripted-runner.js';
-import { githubSettingsOf } from './support/sign-in-providers.js';
+import { githubTeamSettings } from './support/sign-in-providers.js';
 import { signIn } from './support/sign-in.js';
 import { asBrowser } from './support/team-server.js';
 
@@ -26,14 +26,7 @@ beforeAll(async () => {
   github.installApp({ owner: 'acme', repos: ['app'] });
   server = await startTestServer({
     runner: new ScriptedRunner(),
-    auth: {
-      mode: 'github',
-      github: githubSettingsOf(github),
-      allow: { emails: [ADA.email], domains: [], githubOrgs: [] },
-      admins: [],
-      allowedRepos: [],
-    },
-    github: { appId: app.id, privateKey: app.privateKey, webhookSecret: app.webhookSecret },
+    ...githubTeamSettings(github, app, [ADA.email]),
   });
   cookie = (await signIn(server.url, { via: 'github', github, login: 'ada' })).cookie;
 });

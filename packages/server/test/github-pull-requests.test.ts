@@ -7,7 +7,7 @@ import type { Artifact, PullRequest, RepoList, Session } from '@nightshift/proto
 import { startGitHubServer, type GitHubServer } from '@nightshift/testkit';
 import { startTestServer, type TestServer } from './support/harness.js';
 import { ScriptedRunner } from './support/scripted-runner.js';
-import { githubSettingsOf } from './support/sign-in-providers.js';
+import { githubTeamSettings } from './support/sign-in-providers.js';
 
 let github: GitHubServer;
 let server: TestServer;
@@ -23,8 +23,7 @@ beforeAll(async () => {
   github.installApp({ owner: 'acme', repos: ['app', 'other'] });
   server = await startTestServer({
     runner: new ScriptedRunner(),
-    auth: { github: githubSettingsOf(github) },
-    github: { appId: app.id, privateKey: app.privateKey, webhookSecret: app.webhookSecret },
+    ...githubTeamSettings(github, app),
   });
 });
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '@nightshift/protocol';
 import { startGitHubServer, type GitHubServer } from '@nightshift/testkit';
 import { startShellStack, type ShellStack } from './support/agent-shell.js';
-import { githubSettingsOf } from './support/sign-in-providers.js';
+import { githubTeamSettings } from './support/sign-in-providers.js';
 
 let github: GitHubServer;
 let stack: ShellStack;
@@ -21,8 +21,7 @@ beforeAll(async () => {
   await github.createRepo({ owner: 'acme', name: 'gadgets' });
   github.installApp({ owner: 'acme', repos: ['widgets', 'gadgets'] });
   stack = await startShellStack({
-    auth: { github: githubSettingsOf(github) },
-    github: { appId: app.id, privateKey: app.privateKey, webhookSecret: app.webhookSecret },
+    ...githubTeamSettings(github, app),
   });
 }, 120_000);
 afterAll(async () => {

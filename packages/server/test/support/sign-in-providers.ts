@@ -5,6 +5,7 @@
 import {
   startGitHubServer,
   startOidcIssuer,
+  type CreatedApp,
   type GitHubServer,
   type GitHubUser,
   type OidcAccount,
@@ -40,6 +41,27 @@ export function githubSettingsOf(github: GitHubServer): AuthConfig['github'] {
     apiUrl: github.apiUrl,
     webUrl: github.url,
   };
+}
+
+/**
+ * Server settings for team mode signed in through the testkit GitHub, with its App installed:
+ * `emails` may sign in (none: GitHub sign-in settings only, the rest as the test's defaults).
+ */
+export function githubTeamSettings(
+  github: GitHubServer,
+  app: CreatedApp,
+  emails?: string[],
+): { auth: Partial<AuthConfig>; github: { appId: number; privateKey: string; webhookSecret: string } } {
+  const auth: Partial<AuthConfig> = emails
+    ? {
+        mode: 'github',
+        github: githubSettingsOf(github),
+        allow: { emails, domains: [], githubOrgs: [] },
+        admins: [],
+        allowedRepos: [],
+      }
+    : { github: githubSettingsOf(github) };
+  return { auth, github: { appId: app.id, privateKey: app.privateKey, webhookSecret: app.webhookSecret } };
 }
 
 export const oidcFixture: ProviderFixture = {
