@@ -240,6 +240,15 @@ function checkAuthCombination(auth: AuthConfig, host: string): void {
       throw new ConfigError('NIGHTSHIFT_OIDC_ISSUER: must be an https:// URL');
     }
   }
+  if (auth.mode === 'oidc' && !auth.github.clientId !== !auth.github.clientSecret) {
+    // Both or neither: with both, people signed in with OIDC may link their GitHub account.
+    const [missing, given] = auth.github.clientId
+      ? ['NIGHTSHIFT_GITHUB_CLIENT_SECRET', 'NIGHTSHIFT_GITHUB_CLIENT_ID']
+      : ['NIGHTSHIFT_GITHUB_CLIENT_ID', 'NIGHTSHIFT_GITHUB_CLIENT_SECRET'];
+    throw new ConfigError(
+      `${missing}: must be set with ${given} (to link GitHub accounts under OIDC sign-in)`,
+    );
+  }
   if (auth.mode === 'github') {
     if (!auth.github.clientId) {
       throw new ConfigError('NIGHTSHIFT_GITHUB_CLIENT_ID: must be set when NIGHTSHIFT_AUTH=github');

@@ -30,7 +30,7 @@ import { SandboxDoors } from './http/sandbox-door.js';
 import { LiveSandbox } from './sandboxes/live-sandbox.js';
 import { guardServer } from './http/last-resort.js';
 import { createModelServices } from './models/model-services.js';
-import { createAuthProvider } from './auth/providers/create-provider.js';
+import { createAuthProvider, createGitHubLinkProvider } from './auth/providers/create-provider.js';
 import { createAuthServices, type AuthServices } from './auth/auth-services.js';
 import { SecretsService } from './secrets/secret-service.js';
 import { loadSecretKey } from './secrets/secret-key.js';
@@ -142,6 +142,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
   });
   const signInProvider = createAuthProvider(config.auth);
+  const githubLinkProvider = createGitHubLinkProvider(config.auth);
   const app = createApp({
     registry,
     hub,
@@ -151,6 +152,12 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     signIn: signInProvider && {
       provider: signInProvider,
       signIn: auth.directory,
+      publicUrl: config.auth.publicUrl,
+      log,
+    },
+    githubLink: githubLinkProvider && {
+      provider: githubLinkProvider,
+      directory: auth.directory,
       publicUrl: config.auth.publicUrl,
       log,
     },

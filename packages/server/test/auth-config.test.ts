@@ -85,6 +85,16 @@ describe('team-mode settings', () => {
         NIGHTSHIFT_ALLOWED_GITHUB_ORGS: 'acme',
       }),
     ).toMatch(/^NIGHTSHIFT_GITHUB_CLIENT_SECRET: must be set/);
+    // Under OIDC a GitHub OAuth client is optional (it links GitHub accounts), but whole.
+    expect(
+      refusal({ ...team, NIGHTSHIFT_GITHUB_CLIENT_ID: 'id', NIGHTSHIFT_GITHUB_CLIENT_SECRET: 'secret' }),
+    ).toBeNull();
+    expect(refusal({ ...team, NIGHTSHIFT_GITHUB_CLIENT_ID: 'id' })).toMatch(
+      /^NIGHTSHIFT_GITHUB_CLIENT_SECRET: must be set with NIGHTSHIFT_GITHUB_CLIENT_ID/,
+    );
+    expect(refusal({ ...team, NIGHTSHIFT_GITHUB_CLIENT_SECRET: 'secret' })).toMatch(
+      /^NIGHTSHIFT_GITHUB_CLIENT_ID: must be set with NIGHTSHIFT_GITHUB_CLIENT_SECRET/,
+    );
     expect(refusal({ ...team, NIGHTSHIFT_ALLOWED_DOMAINS: '' })).toMatch(/nobody could sign in/);
     expect(refusal({ ...team, NIGHTSHIFT_PUBLIC_URL: 'ftp://x' })).toMatch(/^NIGHTSHIFT_PUBLIC_URL:/);
     for (const message of [

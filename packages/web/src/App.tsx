@@ -50,7 +50,7 @@ export function App() {
           </span>{' '}
           Nightshift
         </a>
-        {signedIn && <AccountMenu person={auth.person} onSignOut={signOut} />}
+        {signedIn && <AccountMenu person={auth.person} mode={auth.mode} onSignOut={signOut} />}
         {auth.status === 'local' && localIdentity && (
           <button
             type="button"

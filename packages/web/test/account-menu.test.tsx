@@ -21,10 +21,10 @@ const ada: Person = {
   githubLogin: null,
 };
 
-function render(person: Person, onSignOut: () => Promise<void>) {
+function render(person: Person, onSignOut: () => Promise<void>, mode?: 'oidc' | 'github') {
   const host = document.body.appendChild(document.createElement('div'));
   root = createRoot(host);
-  act(() => root!.render(<AccountMenu person={person} onSignOut={onSignOut} />));
+  act(() => root!.render(<AccountMenu person={person} mode={mode} onSignOut={onSignOut} />));
   return host;
 }
 
@@ -64,5 +64,29 @@ describe('AccountMenu', () => {
     const signOut = [...host.querySelectorAll('button')].find((b) => b.textContent === 'Sign out')!;
     await act(async () => signOut.click());
     expect(host.querySelector('[role="alert"]')?.textContent).toContain('the server is gone');
+  });
+
+  it('offers linking a GitHub account under OIDC sign-in until one is linked, returning to this page', () => {
+    window.history.replaceState(null, '', '/sessions/ses_1?tab=diff');
+    const linkItem = (host: HTMLElement) =>
+      [...host.querySelectorAll('a')].find((a) => a.textContent === 'Link GitHub account');
+
+    const host = render(ada, async () => {}, 'oidc');
+    act(() => host.querySelector('button')!.click());
+    expect(linkItem(host)?.getAttribute('href')).toBe(
+      `/api/auth/github/link?returnTo=${encodeURIComponent('/sessions/ses_1?tab=diff')}`,
+    );
+    act(() => root?.unmount());
+
+    for (const [person, mode] of [
+      [{ ...ada, githubLogin: 'ada-gh' }, 'oidc'],
+      [ada, 'github'],
+    ] as const) {
+      const other = render(person, async () => {}, mode);
+      act(() => other.querySelector('button')!.click());
+      expect(linkItem(other)).toBeUndefined();
+      act(() => root?.unmount());
+    }
+    root = null;
   });
 });

@@ -88,6 +88,21 @@ describe('Create pull request', () => {
     expect(link.getAttribute('href')).toMatch(/^\/api\/auth\/login\?returnTo=/);
   });
 
+  it('under OIDC sign-in, the expired-token refusal links the GitHub account again', async () => {
+    const host = render({
+      onCreate: async () => {
+        throw new ApiError('refused', 409, 'github_token_expired', 'sign in with GitHub again', {
+          loginUrl: 'https://nightshift.example/api/auth/github/link',
+        });
+      },
+    });
+    act(() => button(host, 'Create pull request').click());
+    await submit(host);
+    const link = host.querySelector('dialog [role="alert"] a')!;
+    expect(link.textContent).toBe('Link your GitHub account again');
+    expect(link.getAttribute('href')).toMatch(/^\/api\/auth\/github\/link\?returnTo=/);
+  });
+
   it('shows the pull request and its state once there is one', () => {
     const host = render({
       pullRequest: { number: 12, url: 'https://github.example/a/b/pull/12', state: 'merged', draft: false },

@@ -16,6 +16,7 @@ import { authMiddleware } from './auth-middleware.js';
 import { logoutRoutes, meRoutes } from './routes/me.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { signInRoutes, type SignInRoutesDeps } from './routes/auth-login.js';
+import { GITHUB_LINK_PATH, githubLinkRoutes, type GitHubLinkRoutesDeps } from './routes/github-link.js';
 import { secretRoutes } from './routes/secrets.js';
 import type { SecretsService } from '../secrets/secret-service.js';
 import type { GitHubCodeHost } from '../github/github-code-host.js';
@@ -37,6 +38,8 @@ export interface AppDeps {
   sse: SseOptions;
   /** The sign-in routes, in team mode. */
   signIn?: SignInRoutesDeps | null;
+  /** Linking a GitHub account under OIDC sign-in, when a GitHub OAuth client is configured too. */
+  githubLink?: GitHubLinkRoutesDeps | null;
   secrets: SecretsService;
   /** Model usage (`GET /api/usage`); absent where no model proxy runs. */
   usage?: Pick<UsageLedger, 'report'>;
@@ -66,6 +69,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/api/health', (c) => c.json({ ok: true, version: deps.version, auth: deps.authMode }));
   if (deps.signIn) app.route('/api/auth', signInRoutes(deps.signIn));
+  if (deps.githubLink) app.route(GITHUB_LINK_PATH, githubLinkRoutes(deps.githubLink));
   app.route('/api/me', meRoutes());
   app.route('/api/auth', logoutRoutes(deps.auth));
   app.route('/api/tokens', tokenRoutes(deps.auth.tokens));

@@ -5,7 +5,7 @@ import { newId } from '../ids.js';
 import { allowed, roleFor } from './access.js';
 import { credentialHash, isWellFormedCookieValue, newCookieValue } from './credentials.js';
 import type { Person } from './principal.js';
-import type { SignedInIdentity, SignInCompleter, SignInResult } from './sign-in.js';
+import type { SignedInIdentity, SignInCompleter, SignInRefusal, SignInResult } from './sign-in.js';
 import { SESSION_TTL_MS } from './session-cookie.js';
 
 /** Sliding expiry and last-seen times are written at most this often, not on every request. */
@@ -80,6 +80,33 @@ export class PeopleDirectory implements SignInCompleter {
       await this.store.people.touch(session.personId, now.toISOString());
     }
     return person;
+  }
+
+  /**
+   * Links the GitHub account someone signed in with elsewhere (OIDC) to them, so their pull
+   * requests are theirs; one GitHub account belongs to one person, else its pull requests and
+   * @-mentions would speak for the wrong one.
+   */
+  async linkGitHub(
+    personId: string,
+    account: { login: string; token: string },
+  ): Promise<{ ok: true } | SignInRefusal> {
+    const holder = await this.store.people.getByGithubLogin(account.login);
+    if (holder && holder.id !== personId) {
+      return {
+        ok: false,
+        code: 'sign_in_failed',
+        message: `the GitHub account ${account.login} is already linked to another person`,
+      };
+    }
+    await this.store.people.setGithubLogin(personId, account.login);
+    await this.onGitHubToken?.(personId, account.token);
+    return { ok: true };
+  }
+
+  /** Forgets the linked GitHub account and its token: pull requests are the App's again. */
+  async unlinkGitHub(personId: string): Promise<void> {
+    await this.store.people.setGithubLogin(personId, null);
   }
 
   /** Ends the browser session of this cookie, if it is one; nothing to say if it is not. */

@@ -42,6 +42,8 @@ export async function createGitHubServices(options: {
     localRequester: options.localRequester,
     userTokenFor: (personId) => options.userTokens.tokenFor(personId),
     forgetUserToken: (personId) => options.userTokens.forget(personId),
+    // Under OIDC sign-in a GitHub token comes from linking the account (api/routes/github-link.ts).
+    ...(config.auth.mode === 'oidc' ? { renewUserTokenPath: '/api/auth/github/link' } : {}),
     addArtifact: async (sessionId: string, pr: PullRequest) => {
       const actor = await registry().require(sessionId);
       await actor.recordArtifact({ type: 'pull_request', url: pr.url, data: { ...pr } });

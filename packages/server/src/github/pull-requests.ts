@@ -21,6 +21,8 @@ export interface PullRequestServiceOptions {
   userTokenFor?(personId: string): Promise<string | undefined>;
   /** GitHub refused the person's token: it is forgotten, so they are asked to sign in again. */
   forgetUserToken?(personId: string): Promise<void>;
+  /** Where a person gets GitHub a new token of theirs: signing in with GitHub (the default), or, under OIDC sign-in, linking their account again. */
+  renewUserTokenPath?: string;
   /** In local mode, whoever runs the server. */
   localRequester: Author;
 }
@@ -98,7 +100,9 @@ export class PullRequestService {
     } catch (err) {
       if (err instanceof GitHubError && err.kind === 'token_expired' && personId) {
         await this.options.forgetUserToken?.(personId);
-        throw tokenExpired(`${this.options.publicUrl().replace(/\/+$/, '')}/api/auth/login`);
+        throw tokenExpired(
+          `${this.options.publicUrl().replace(/\/+$/, '')}${this.options.renewUserTokenPath ?? '/api/auth/login'}`,
+        );
       }
       throw err;
     }

@@ -6,19 +6,29 @@ import type { PersonRecord, PeopleRepo, PersonSignIn } from './store.js';
 export class People implements PeopleRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Name, role and GitHub details follow the identity provider at every sign-in. */
+  /**
+   * Name, role and GitHub details follow the identity provider at every sign-in; a sign-in that
+   * names no GitHub login (OIDC) keeps the GitHub account the person linked.
+   */
   async upsert(p: PersonSignIn): Promise<PersonRecord> {
     const email = p.email.toLowerCase();
     const updated = {
       name: p.name,
       role: p.role,
-      github_login: p.githubLogin,
+      ...(p.githubLogin !== null ? { github_login: p.githubLogin } : {}),
       github_orgs: JSON.stringify(p.githubOrgs),
       last_seen_at: p.at,
     };
     await this.db
       .insertInto('people')
-      .values({ id: p.id, email, created_at: p.at, github_token: null, ...updated })
+      .values({
+        id: p.id,
+        email,
+        created_at: p.at,
+        github_token: null,
+        github_login: p.githubLogin,
+        ...updated,
+      })
       .onConflict((oc) => oc.column('email').doUpdateSet(updated))
       .execute();
     return (await this.getByEmail(email))!;
@@ -58,6 +68,15 @@ export class People implements PeopleRepo {
       .where('id', '=', id)
       .executeTakeFirst();
     return row?.github_token ?? null;
+  }
+
+  async setGithubLogin(id: string, login: string | null): Promise<void> {
+    const cleared = login === null ? { github_token: null } : {};
+    await this.db
+      .updateTable('people')
+      .set({ github_login: login, ...cleared })
+      .where('id', '=', id)
+      .execute();
   }
 
   async setSealedGithubToken(id: string, sealed: string | null): Promise<void> {

@@ -231,6 +231,8 @@ export interface PeopleRepo {
   touch(id: string, at: string): Promise<void>;
   /** The person's GitHub user token as sealed by github/user-tokens.ts; kept out of PersonRecord so it never travels with them. */
   sealedGithubToken(id: string): Promise<string | null>;
+  /** The GitHub account a person linked (OIDC sign-in); null unlinks it and forgets its token. */
+  setGithubLogin(id: string, login: string | null): Promise<void>;
   /** null forgets it (GitHub refused it). */
   setSealedGithubToken(id: string, sealed: string | null): Promise<void>;
 }

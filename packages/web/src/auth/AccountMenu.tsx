@@ -3,6 +3,8 @@ import { initials } from '../components/format.js';
 import { linkHandler } from '../router.js';
 import { describeError } from '../api/errors.js';
 import type { Person } from '@nightshift/protocol';
+import { githubLinkUrl } from './return-to.js';
+import type { SignInMode } from './auth-store.js';
 
 const LINKS = [
   { href: '/settings/usage', label: 'Usage' },
@@ -10,8 +12,19 @@ const LINKS = [
   { href: '/settings/secrets', label: 'Secrets' },
 ];
 
-/** Who is signed in, and the way to their settings and out: a disclosure in the top bar. */
-export function AccountMenu({ person, onSignOut }: { person: Person; onSignOut(): Promise<void> }) {
+/**
+ * Who is signed in, and the way to their settings and out: a disclosure in the top bar. Under
+ * OIDC sign-in it offers linking a GitHub account, so pull requests are opened as the person.
+ */
+export function AccountMenu({
+  person,
+  mode,
+  onSignOut,
+}: {
+  person: Person;
+  mode?: SignInMode;
+  onSignOut(): Promise<void>;
+}) {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const ref = useRef<HTMLDivElement>(null);
@@ -68,6 +81,14 @@ export function AccountMenu({ person, onSignOut }: { person: Person; onSignOut()
                 </a>
               </li>
             ))}
+            {mode === 'oidc' && !person.githubLogin && (
+              <li>
+                {/* A full page navigation: GitHub's authorize page, then back here. */}
+                <a href={githubLinkUrl(`${window.location.pathname}${window.location.search}`)}>
+                  Link GitHub account
+                </a>
+              </li>
+            )}
           </ul>
           <button
             type="button"

@@ -19,3 +19,11 @@ export function signInPath(returnTo: string): string {
 export function loginUrl(returnTo: string): string {
   return `/api/auth/login?returnTo=${encodeURIComponent(safeReturnTo(returnTo))}`;
 }
+
+/** The server's route linking a GitHub account to an OIDC sign-in (GitHub's authorize page, then back). */
+export const GITHUB_LINK_PATH = '/api/auth/github/link';
+
+/** A full page navigation here links the signed-in person's GitHub account, then returns to `returnTo`. */
+export function githubLinkUrl(returnTo: string): string {
+  return `${GITHUB_LINK_PATH}?returnTo=${encodeURIComponent(safeReturnTo(returnTo))}`;
+}

@@ -1,6 +1,6 @@
 import { ApiError } from '@nightshift/client';
 import { describeError } from '../api/errors.js';
-import { loginUrl } from '../auth/return-to.js';
+import { GITHUB_LINK_PATH, githubLinkUrl, loginUrl } from '../auth/return-to.js';
 
 /** A refusal GitHub is behind (creating a session or its pull request): the server's words and what fixes it. */
 export interface GitHubErrorView {
@@ -15,10 +15,16 @@ export interface GitHubErrorView {
 export function githubErrorView(err: unknown, here: string): GitHubErrorView {
   const message = describeError(err);
   if (!(err instanceof ApiError)) return { message };
+  const details = err.details as { installUrl?: unknown; loginUrl?: unknown } | undefined;
   if (err.code === 'github_token_expired') {
-    return { message, action: { href: loginUrl(here), label: 'Sign in with GitHub again', external: false } };
+    // Under OIDC sign-in the server points at linking the GitHub account again instead.
+    return {
+      message,
+      action: renewsByLinking(details?.loginUrl)
+        ? { href: githubLinkUrl(here), label: 'Link your GitHub account again', external: false }
+        : { href: loginUrl(here), label: 'Sign in with GitHub again', external: false },
+    };
   }
-  const details = err.details as { installUrl?: unknown } | undefined;
   // Only a web address becomes a link: never a `javascript:` one, whoever wrote the details.
   if (
     err.code === 'github_not_installed' &&
@@ -28,4 +34,13 @@ export function githubErrorView(err: unknown, here: string): GitHubErrorView {
     return { message, action: { href: details.installUrl, label: 'Install the GitHub App', external: true } };
   }
   return { message };
+}
+
+function renewsByLinking(loginUrl: unknown): boolean {
+  if (typeof loginUrl !== 'string') return false;
+  try {
+    return new URL(loginUrl, 'http://nightshift.invalid').pathname === GITHUB_LINK_PATH;
+  } catch {
+    return false;
+  }
 }

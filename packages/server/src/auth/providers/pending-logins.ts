@@ -9,8 +9,8 @@ const MAX_PENDING = 10_000;
  * Sign-ins under way, in memory: each is taken once, so a replayed callback finds nothing. A
  * restart forgets them, and a sign-in started before it fails cleanly ("start again").
  */
-export class PendingLogins {
-  private readonly entries = new Map<string, { login: PendingLogin; expiresAt: number }>();
+export class PendingLogins<T = PendingLogin> {
+  private readonly entries = new Map<string, { login: T; expiresAt: number }>();
 
   constructor(
     private readonly ttlMs = PENDING_LOGIN_TTL_MS,
@@ -18,7 +18,7 @@ export class PendingLogins {
   ) {}
 
   /** Keeps `login` and returns the key its browser carries in the `nightshift_login` cookie. */
-  put(login: PendingLogin): string {
+  put(login: T): string {
     this.dropExpired();
     while (this.entries.size >= MAX_PENDING) {
       const oldest = this.entries.keys().next().value;
@@ -31,7 +31,7 @@ export class PendingLogins {
   }
 
   /** The pending sign-in for `key`, removed so it can be completed at most once. */
-  take(key: string | undefined): PendingLogin | undefined {
+  take(key: string | undefined): T | undefined {
     if (!key) return undefined;
     const entry = this.entries.get(key);
     this.entries.delete(key);
