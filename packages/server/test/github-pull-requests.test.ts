@@ -53,6 +53,21 @@ describe('GitHub repositories', () => {
     expect(res.body.baseBranch).toBe('main');
   });
 
+  it('keys a secret set for owner/name as the repository its sessions use', async () => {
+    const put = await server.api<{ repo: string }>('PUT', '/api/secrets/APP_TOKEN', {
+      value: 'abcdef123',
+      repo: 'acme/app',
+    });
+    expect(put.status).toBe(200);
+    expect(put.body.repo).toBe(`${github.url}/acme/app`);
+    const session = await server.api<Session>('POST', '/api/sessions', { repo: 'acme/app' });
+    const listed = await server.api<{ secrets: { name: string }[] }>(
+      'GET',
+      `/api/secrets?repo=${encodeURIComponent(session.body.repo)}`,
+    );
+    expect(listed.body.secrets.map((s) => s.name)).toEqual(['APP_TOKEN']);
+  });
+
   it('refuses owner/name the App is not installed on with 422 saying where to install it', async () => {
     const res = await server.api<Failure>('POST', '/api/sessions', { repo: 'acme/not-installed' });
     expect(res.status).toBe(422);

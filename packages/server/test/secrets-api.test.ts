@@ -172,7 +172,7 @@ describe('secrets API, team mode', () => {
       ['PUT', '/api/secrets/KEEP_ME', { value: 'a\u0000b' }, 'value'],
       ['PUT', '/api/secrets/KEEP_ME', { value: 'x'.repeat(64 * 1024 + 1) }, 'value'],
       ['PUT', '/api/secrets/KEEP_ME', { value: 'abcdef', scope: 'everything' }, 'scope'],
-      ['PUT', '/api/secrets/KEEP_ME', { value: 'abcdef', repo: 'relative/path' }, 'repo'],
+      ['PUT', '/api/secrets/KEEP_ME', { value: 'abcdef', repo: 'relative/dir/path' }, 'repo'],
       ['GET', `/api/secrets${repoQuery('not a repo')}`, undefined, 'repo'],
       ['DELETE', `/api/secrets/KEEP_ME${repoQuery('')}`, undefined, 'repo'],
       ['DELETE', '/api/secrets/bad-name', undefined, 'name'],
@@ -185,6 +185,10 @@ describe('secrets API, team mode', () => {
     }
     const broken = await call(admin, 'PUT', '/api/secrets/KEEP_ME', '{"value":');
     expect(broken.status).toBe(400);
+    // owner/name names a repository only through a GitHub App, and this server has none.
+    const unnamed = await call(admin, 'PUT', '/api/secrets/KEEP_ME', { value: 'abcdef', repo: 'acme/app' });
+    expect(unnamed.status).toBe(422);
+    expect(unnamed.body?.error.code).toBe('github_not_configured');
     expect((await call(admin, 'GET', '/api/secrets')).body).toEqual(before);
   });
 });

@@ -81,7 +81,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/repos', repoRoutes(deps.github?.host ?? null, deps.auth.config.allowedRepos));
   app.route('/api/sessions', promptRoutes(deps.registry));
   app.route('/api/sessions', eventRoutes(deps.registry, deps.hub, deps.sse));
-  app.route('/api/secrets', secretRoutes(deps.secrets));
+  app.route('/api/secrets', secretRoutes(deps.secrets, deps.github?.host ?? null));
   if (deps.usage) app.route('/api/usage', usageRoutes(deps.usage));
   if (deps.githubWebhook) app.route(GITHUB_WEBHOOK_PATH, githubWebhookRoutes(deps.githubWebhook));
 
