@@ -1,12 +1,12 @@
 // `@nightshift …` on GitHub, end to end through the testkit GitHub: its signed deliveries reach
 // the real webhook route, and the App answers through the installation's REST API.
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitHubServer, type CreatedApp, type GitHubServer } from '@nightshift/testkit';
-import { eventually, startTestServer, tempDir, type TestServer } from './support/harness.js';
+import { eventually, startTestServer, type TestServer } from './support/harness.js';
 import { asBrowser } from './support/team-server.js';
 import { ScriptedRunner } from './support/scripted-runner.js';
 import { githubTeamSettings } from './support/sign-in-providers.js';
+import { pushCommit } from './support/github-commits.js';
 import { signIn } from './support/sign-in.js';
 
 const ADA = { login: 'ada', id: 101, name: 'Ada Lovelace', email: 'ada@acme.test' };
@@ -141,7 +141,7 @@ describe('comment triggers', () => {
 describe('comment triggers on a pull request a session opened', () => {
   it('a mention queues a prompt in that session, authored by the commenter, and the App replies with the outcome', async () => {
     const session = await server.registry.create({ repo: 'acme/widgets' });
-    pushCommit(github.repoDir('acme', 'widgets'), session.branch, 'first.txt');
+    pushCommit(github.repoDir('acme', 'widgets'), session.branch, 'first.txt', ADA);
     const opened = await asBrowser(server, adaCookie, 'POST', `/api/sessions/${session.id}/pull-request`, {});
     expect(opened.status).toBe(201);
     const { number } = opened.body as { number: number };
@@ -163,7 +163,7 @@ describe('comment triggers on a pull request a session opened', () => {
 
   it('merging it on GitHub puts "merged", by whom, on the timeline and the PR artifact', async () => {
     const session = await server.registry.create({ repo: 'acme/widgets' });
-    pushCommit(github.repoDir('acme', 'widgets'), session.branch, 'merge-me.txt');
+    pushCommit(github.repoDir('acme', 'widgets'), session.branch, 'merge-me.txt', ADA);
     const opened = await asBrowser(server, adaCookie, 'POST', `/api/sessions/${session.id}/pull-request`, {});
     const { number } = opened.body as { number: number };
     await github.mergePull('acme', 'widgets', number, { by: 'ada' });
@@ -221,15 +221,3 @@ describe('the webhook route', () => {
     expect(huge.status).toBe(413);
   });
 });
-
-/** A commit on the session branch in the testkit's bare repository, as a sandbox's push would leave it. */
-export function pushCommit(bareDir: string, branch: string, file: string): void {
-  const work = tempDir('ns-gh-work-');
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: work, stdio: 'pipe' });
-  git('clone', '-q', bareDir, '.');
-  git('checkout', '-q', '-B', branch);
-  execFileSync('sh', ['-c', `echo change > ${file}`], { cwd: work });
-  git('add', file);
-  git('-c', 'user.name=Ada', '-c', 'user.email=ada@acme.test', 'commit', '-q', '-m', `change ${file}`);
-  git('push', '-q', 'origin', branch);
-}

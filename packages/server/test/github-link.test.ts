@@ -1,16 +1,13 @@
 // Someone who signs in with OIDC links their GitHub account (GitHub's real OAuth web flow against
 // the testkit GitHub), so the pull requests they ask for are theirs on GitHub; one GitHub account
 // belongs to one person; unlinking hands pull requests back to the App.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Me, PullRequest, Session } from '@nightshift/protocol';
 import { startGitHubServer, startOidcIssuer, type GitHubServer, type OidcIssuer } from '@nightshift/testkit';
 import { startTestServer, type TestServer } from './support/harness.js';
 import { ScriptedRunner } from './support/scripted-runner.js';
 import { githubSettingsOf } from './support/sign-in-providers.js';
+import { pushCommit } from './support/github-commits.js';
 import { CookieJar, signIn } from './support/sign-in.js';
 import { asBrowser } from './support/team-server.js';
 
@@ -82,14 +79,7 @@ async function sessionWithACommit(cookie: string): Promise<Session> {
   const created = await asBrowser(server, cookie, 'POST', '/api/sessions', { repo: 'acme/app' });
   expect(created.status).toBe(201);
   const session = created.body as Session;
-  const work = mkdtempSync(path.join(os.tmpdir(), 'ns-gh-link-'));
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: work, stdio: 'pipe' });
-  git('clone', '--quiet', github.repoDir('acme', 'app'), '.');
-  git('checkout', '-q', '-b', session.branch);
-  writeFileSync(path.join(work, `${session.id}.md`), 'changed\n');
-  git('add', '.');
-  git('-c', `user.name=${ADA.name}`, '-c', `user.email=${ADA.email}`, 'commit', '-q', '-m', 'change');
-  git('push', '-q', 'origin', session.branch);
+  pushCommit(github.repoDir('acme', 'app'), session.branch, `${session.id}.md`, ADA);
   return session;
 }
 

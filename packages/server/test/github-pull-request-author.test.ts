@@ -1,15 +1,12 @@
 // Who a session's pull request is by: the person who asks, with the GitHub token they signed in
 // with (sealed at rest, never shown), or the App naming them once GitHub no longer takes theirs.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PullRequest, Session } from '@nightshift/protocol';
 import { startGitHubServer, type GitHubServer } from '@nightshift/testkit';
 import { startTestServer, type TestServer } from './support/harness.js';
 import { ScriptedRunner } from './support/scripted-runner.js';
 import { githubTeamSettings } from './support/sign-in-providers.js';
+import { pushCommit } from './support/github-commits.js';
 import { signIn } from './support/sign-in.js';
 import { asBrowser } from './support/team-server.js';
 
@@ -43,14 +40,7 @@ async function sessionWithACommit(): Promise<Session> {
   const created = await asBrowser(server, cookie, 'POST', '/api/sessions', { repo: 'acme/app' });
   expect(created.status).toBe(201);
   const session = created.body as Session;
-  const work = mkdtempSync(path.join(os.tmpdir(), 'ns-gh-author-'));
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: work, stdio: 'pipe' });
-  git('clone', '--quiet', github.repoDir('acme', 'app'), '.');
-  git('checkout', '-q', '-b', session.branch);
-  writeFileSync(path.join(work, `${session.id}.md`), 'changed\n');
-  git('add', '.');
-  git('-c', `user.name=${ADA.name}`, '-c', `user.email=${ADA.email}`, 'commit', '-q', '-m', 'change');
-  git('push', '-q', 'origin', session.branch);
+  pushCommit(github.repoDir('acme', 'app'), session.branch, `${session.id}.md`, ADA);
   return session;
 }
 

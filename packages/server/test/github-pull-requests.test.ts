@@ -1,13 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Artifact, PullRequest, RepoList, Session } from '@nightshift/protocol';
 import { startGitHubServer, type GitHubServer } from '@nightshift/testkit';
 import { startTestServer, type TestServer } from './support/harness.js';
 import { ScriptedRunner } from './support/scripted-runner.js';
 import { githubTeamSettings } from './support/sign-in-providers.js';
+import { pushCommit } from './support/github-commits.js';
+
+const ADA = { name: 'Ada', email: 'ada@example.com' };
 
 let github: GitHubServer;
 let server: TestServer;
@@ -32,18 +31,6 @@ afterAll(async () => {
 });
 
 type Failure = { error: { code: string; message: string; details?: Record<string, unknown> } };
-
-/** Commits on the session branch straight into the GitHub server's repository, as a sandbox's push would land. */
-function pushCommit(owner: string, name: string, branch: string): void {
-  const work = mkdtempSync(path.join(os.tmpdir(), 'ns-gh-work-'));
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: work, stdio: 'pipe' });
-  git('clone', '--quiet', github.repoDir(owner, name), '.');
-  git('checkout', '-q', '-b', branch);
-  writeFileSync(path.join(work, 'CHANGE.md'), 'changed\n');
-  git('add', '.');
-  git('-c', 'user.name=Ada', '-c', 'user.email=ada@example.com', 'commit', '-q', '-m', 'change');
-  git('push', '-q', 'origin', branch);
-}
 
 describe('GitHub repositories', () => {
   it('accepts owner/name of an installed repository, stored as its clone URL on the GitHub server', async () => {
@@ -94,7 +81,7 @@ describe('POST /api/sessions/:id/pull-request', () => {
 
   it('opens it by the App, saying who asked and linking the session; again answers 200 with the same one', async () => {
     const session = (await server.api<Session>('POST', '/api/sessions', { repo: 'acme/app' })).body;
-    pushCommit('acme', 'app', session.branch);
+    pushCommit(github.repoDir('acme', 'app'), session.branch, 'CHANGE.md', ADA);
     const res = await server.api<PullRequest>('POST', `/api/sessions/${session.id}/pull-request`, {
       draft: true,
     });
@@ -120,7 +107,7 @@ describe('POST /api/sessions/:id/pull-request', () => {
 
   it('refuses bad input naming the field, opening nothing', async () => {
     const session = (await server.api<Session>('POST', '/api/sessions', { repo: 'acme/other' })).body;
-    pushCommit('acme', 'other', session.branch);
+    pushCommit(github.repoDir('acme', 'other'), session.branch, 'CHANGE.md', ADA);
     for (const [body, field] of [
       [{ draft: 'yes' }, 'draft'],
       [{ title: 'x'.repeat(300) }, 'title'],
